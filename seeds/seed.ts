@@ -1,0 +1,199 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DatePrecision } from '../src/common/date-precision';
+import { Country } from '../src/countries/country.entity';
+import type { Logger } from '../src/logger';
+import { MeasureTarget } from '../src/measures/measure-target.entity';
+import { Measure } from '../src/measures/measure.entity';
+import type { MeasureKind, MeasureStatus } from '../src/measures/measure.enums';
+import type { OfficialCategory } from '../src/officials/official-category';
+import { Official } from '../src/officials/official.entity';
+import { Source } from '../src/sources/source.entity';
+import { StatementMeasure } from '../src/statements/statement-measure.entity';
+import { Statement } from '../src/statements/statement.entity';
+import countries from './countries.json';
+import foundingJson from './founding-example.json';
+
+interface SourceSeed {
+  title: string;
+  url: string | null;
+  publisher: string | null;
+  publishedOn: string | null;
+}
+
+interface OfficialSeed {
+  name: string;
+  nativeName?: string;
+  aliases?: string[];
+  country: string;
+  position?: string;
+  category: OfficialCategory;
+  wikidataId?: string;
+}
+
+interface MeasureSeed {
+  externalId: string;
+  kind: MeasureKind;
+  title: string;
+  summary?: string;
+  imposedBy: string;
+  targetCountry?: string;
+  beneficiaryCountry?: string;
+  targets?: string[];
+  targetCount: number;
+  announcedOn: string;
+  announcedOnPrecision: DatePrecision;
+  effectiveFrom?: string;
+  expiresOn?: string;
+  indefinite?: boolean;
+  status: MeasureStatus;
+  inResponseTo?: string;
+  sources: string[];
+}
+
+interface StatementSeed {
+  issuedOn: string;
+  issuedOnPrecision: DatePrecision;
+  country: string;
+  issuer: string;
+  speaker?: string;
+  title?: string;
+  text: string;
+  quotes: string[];
+  language?: string;
+  measures: string[];
+  sources: string[];
+}
+
+/** The shape of founding-example.json: records refer to each other by their keys. */
+interface FoundingExample {
+  sources: Record<string, SourceSeed>;
+  officials: Record<string, OfficialSeed>;
+  measures: Record<string, MeasureSeed>;
+  statements: Record<string, StatementSeed>;
+}
+
+const founding = foundingJson as unknown as FoundingExample;
+
+export interface SeedResult {
+  countries: number;
+  foundingExampleAdded: boolean;
+}
+
+/**
+ * Idempotent: countries are upserted; the founding example is written once, in one transaction,
+ * and recognised afterwards by the externalId of its measures.
+ */
+export async function seedDatabase(dataSource: DataSource, logger: Logger): Promise<SeedResult> {
+  const result = await dataSource.transaction(async (em) => {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(Country)
+      .values(countries)
+      .orUpdate(['alpha3', 'name', 'region'], ['code'])
+      .execute();
+    const marker = Object.values(founding.measures).at(-1)!.externalId;
+    if (await em.existsBy(Measure, { externalId: marker })) {
+      return { countries: countries.length, foundingExampleAdded: false };
+    }
+    await insertFoundingExample(em);
+    return { countries: countries.length, foundingExampleAdded: true };
+  });
+  logger.info(result, 'seed data in place');
+  return result;
+}
+
+async function insertFoundingExample(em: EntityManager): Promise<void> {
+  const officialIds = new Map<string, number>();
+  for (const [key, seed] of Object.entries(founding.officials)) {
+    const existing = await em.findOneBy(Official, { name: seed.name, countryCode: seed.country });
+    const official =
+      existing ??
+      (await em.save(
+        em.create(Official, {
+          name: seed.name,
+          nativeName: seed.nativeName ?? null,
+          aliases: seed.aliases ?? [],
+          countryCode: seed.country,
+          position: seed.position ?? null,
+          category: seed.category,
+          wikidataId: seed.wikidataId ?? null,
+        }),
+      ));
+    officialIds.set(key, official.id);
+  }
+
+  const measureIds = new Map<string, number>();
+  for (const [key, seed] of Object.entries(founding.measures)) {
+    const measure = await em.save(
+      em.create(Measure, {
+        externalId: seed.externalId,
+        kind: seed.kind,
+        title: seed.title,
+        summary: seed.summary ?? null,
+        imposedByCode: seed.imposedBy,
+        targetCountryCode: seed.targetCountry ?? null,
+        beneficiaryCountryCode: seed.beneficiaryCountry ?? null,
+        targetCount: seed.targetCount,
+        announcedOn: seed.announcedOn,
+        announcedOnPrecision: seed.announcedOnPrecision,
+        effectiveFrom: seed.effectiveFrom ?? null,
+        expiresOn: seed.expiresOn ?? null,
+        indefinite: seed.indefinite ?? false,
+        status: seed.status,
+        inResponseToId: seed.inResponseTo ? requireKey(measureIds, seed.inResponseTo) : null,
+      }),
+    );
+    measureIds.set(key, measure.id);
+    const targets = (seed.targets ?? []).map((target, i) => ({
+      measureId: measure.id,
+      officialId: requireKey(officialIds, target),
+      position: i + 1,
+    }));
+    if (targets.length > 0) await em.insert(MeasureTarget, targets);
+    await insertSources(em, seed.sources, { measureId: measure.id });
+  }
+
+  for (const seed of Object.values(founding.statements)) {
+    const statement = await em.save(
+      em.create(Statement, {
+        issuedOn: seed.issuedOn,
+        issuedOnPrecision: seed.issuedOnPrecision,
+        countryCode: seed.country,
+        issuer: seed.issuer,
+        speakerId: seed.speaker ? requireKey(officialIds, seed.speaker) : null,
+        title: seed.title ?? null,
+        text: seed.text,
+        quotes: seed.quotes,
+        language: seed.language ?? null,
+      }),
+    );
+    await em.insert(
+      StatementMeasure,
+      seed.measures.map((key) => ({
+        statementId: statement.id,
+        measureId: requireKey(measureIds, key),
+      })),
+    );
+    await insertSources(em, seed.sources, { statementId: statement.id });
+  }
+}
+
+async function insertSources(
+  em: EntityManager,
+  keys: string[],
+  owner: { measureId: number } | { statementId: number },
+): Promise<void> {
+  for (const key of keys) {
+    const source = founding.sources[key];
+    if (!source) throw new Error(`founding-example.json: unknown source "${key}"`);
+    await em.insert(Source, { ...source, ...owner });
+  }
+}
+
+function requireKey(ids: Map<string, number>, key: string): number {
+  const id = ids.get(key);
+  if (id === undefined)
+    throw new Error(`founding-example.json: "${key}" is not defined before use`);
+  return id;
+}

@@ -1,0 +1,34 @@
+import { GraphQLError } from 'graphql';
+
+/** The `extensions.code` values of API.md; clients switch on these. */
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  RATE_LIMITED = 'RATE_LIMITED',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** The one error type the API raises on purpose: a code, a message for people, and details. */
+export class AppError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { extensions: { code, ...details } });
+    this.name = 'AppError';
+  }
+}
+
+/** BAD_USER_INPUT naming the offending argument or input path, e.g. `filter.imposedBy[1]`. */
+export function badUserInput(field: string, message: string): AppError {
+  return new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+}
+
+export function notFound(field: string, message: string): AppError {
+  return new AppError(ErrorCode.NOT_FOUND, message, { field });
+}

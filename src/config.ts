@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+export type NodeEnv = 'production' | 'development' | 'test';
+
+/** Everything the process reads from its environment, parsed and validated once at start-up. */
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** External Postgres. When absent, an embedded server is started with its data in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPostgresPort?: number;
+  dbPoolSize: number;
+  /** Serve Apollo's landing page (an embedded Sandbox) on GET /graphql from a browser. */
+  playground: boolean;
+  /** How long shutdown waits for in-flight requests before closing them, in milliseconds. */
+  shutdownGraceMs: number;
+}
+
+export const defaultConfig: Config = {
+  nodeEnv: 'development',
+  host: '0.0.0.0',
+  port: 4000,
+  logLevel: 'info',
+  dataDir: path.resolve('.data'),
+  dbPoolSize: 10,
+  playground: true,
+  shutdownGraceMs: 10_000,
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads the environment onto the defaults; throws one ConfigError listing every problem. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+): Config {
+  const problems: string[] = [];
+  const config: Config = { ...defaultConfig };
+
+  const nodeEnv = env.NODE_ENV ?? defaultConfig.nodeEnv;
+  if (nodeEnv === 'production' || nodeEnv === 'development' || nodeEnv === 'test') {
+    config.nodeEnv = nodeEnv;
+  } else {
+    problems.push(`NODE_ENV must be production, development or test (got "${nodeEnv}")`);
+  }
+
+  const int = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return undefined;
+    }
+    return value;
+  };
+  const bool = (name: string): boolean | undefined => {
+    const raw = env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return undefined;
+  };
+
+  config.port = int('PORT', 0, 65535) ?? config.port;
+  if (env.HOST) config.host = env.HOST;
+  const logLevel = env.LOG_LEVEL ?? (config.nodeEnv === 'test' ? 'silent' : config.logLevel);
+  if (LOG_LEVELS.includes(logLevel)) config.logLevel = logLevel;
+  else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+
+  if (env.DATABASE_URL) {
+    try {
+      const url = new URL(env.DATABASE_URL);
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+      }
+      config.databaseUrl = env.DATABASE_URL;
+    } catch {
+      problems.push('DATABASE_URL is not a valid URL');
+    }
+  }
+  if (env.DATA_DIR) config.dataDir = path.resolve(env.DATA_DIR);
+  config.embeddedPostgresPort = int('EMBEDDED_PG_PORT', 1, 65535);
+  config.dbPoolSize = int('DB_POOL_SIZE', 1, 1000) ?? config.dbPoolSize;
+  config.playground = bool('PLAYGROUND') ?? config.playground;
+  config.shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 0, 600_000) ?? config.shutdownGraceMs;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { createCountryLoaders } from './countries/country.loaders';
+import { createMeasureLoaders } from './measures/measure.loaders';
+import { createOfficialLoaders } from './officials/official.loaders';
+import type { Services } from './services';
+import { createSourceLoaders } from './sources/source.loaders';
+import { createStatementLoaders } from './statements/statement.loaders';
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** What every resolver receives. Created per HTTP request (and per subscription event). */
+export interface Context {
+  requestId: string;
+  services: Services;
+  loaders: Loaders;
+}
+
+/** DataLoaders are per request: their cache must never serve one caller's data to another. */
+function createLoaders(services: Services) {
+  return {
+    countries: createCountryLoaders(services.countries),
+    officials: createOfficialLoaders(services.officials),
+    measures: createMeasureLoaders(services.measures),
+    statements: createStatementLoaders(services.statements),
+    sources: createSourceLoaders(services.sources),
+  };
+}
+
+export function createContext(services: Services, requestId: string = randomUUID()): Context {
+  return { requestId, services, loaders: createLoaders(services) };
+}

@@ -1,0 +1,109 @@
+import { type PageArgs, pageWindow } from '../common/connection';
+import { badUserInput } from '../common/errors';
+import { hydrate } from '../common/loaders';
+import {
+  countSql,
+  keysetSql,
+  type KeysetOrder,
+  type Page,
+  SqlParams,
+  toPage,
+} from '../database/keyset';
+import type { Sql } from '../database/sql';
+import { Country } from './country.entity';
+
+const COLUMNS = 'c.code, c.alpha3, c.name, c.region';
+
+export const COUNTRY_ORDER: KeysetOrder<Country> = {
+  id: 'country:CODE',
+  direction: 'ASC',
+  columns: [{ sql: 'c.code', type: 'text', value: (c) => c.code }],
+};
+
+const MAX_CODES = 300;
+
+/**
+ * Countries are reference data (seeded, never written through the API), so the set of valid
+ * codes is read once at start-up and every code in an argument is checked against it.
+ */
+export class CountryService {
+  private codes = new Set<string>();
+
+  constructor(private readonly sql: Sql) {}
+
+  async loadCodes(): Promise<void> {
+    const rows = await this.sql.rows<{ code: string }>('SELECT code FROM country');
+    this.codes = new Set(rows.map((r) => r.code));
+  }
+
+  /** Upper-cases a code; BAD_USER_INPUT naming `field` if it is not two letters. */
+  normalizeCode(code: string, field: string): string {
+    if (!/^[A-Za-z]{2}$/.test(code)) {
+      throw badUserInput(
+        field,
+        `"${code.slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code.`,
+      );
+    }
+    return code.toUpperCase();
+  }
+
+  /** A code that must name a seeded country. */
+  knownCode(code: string, field: string): string {
+    const normalized = this.normalizeCode(code, field);
+    if (!this.codes.has(normalized)) {
+      throw badUserInput(field, `There is no country with code "${normalized}".`);
+    }
+    return normalized;
+  }
+
+  /** A list of codes (a filter), each known; undefined when the filter is absent. */
+  knownCodes(codes: readonly string[] | null | undefined, field: string): string[] | undefined {
+    if (codes == null) return undefined;
+    if (codes.length > MAX_CODES) {
+      throw badUserInput(field, `At most ${MAX_CODES} country codes, got ${codes.length}.`);
+    }
+    return [...new Set(codes.map((code, i) => this.knownCode(code, `${field}[${i}]`)))];
+  }
+
+  async byCodes(codes: readonly string[]): Promise<Country[]> {
+    const rows = await this.sql.rows(
+      `SELECT ${COLUMNS} FROM country c WHERE c.code = ANY($1::text[])`,
+      [codes],
+    );
+    return rows.map((row) => hydrate(Country, row));
+  }
+
+  async list(region: string | null | undefined, args: PageArgs): Promise<Page<Country>> {
+    const window = pageWindow(args, COUNTRY_ORDER);
+    const params = new SqlParams();
+    const text = keysetSql({
+      select: COLUMNS,
+      from: 'country c',
+      where: this.regionCondition(region, params),
+      params,
+      order: COUNTRY_ORDER,
+      window,
+    });
+    const rows = await this.sql.rows(text, params.values);
+    return toPage(
+      rows.map((row) => hydrate(Country, row)),
+      COUNTRY_ORDER,
+      window,
+    );
+  }
+
+  async count(region: string | null | undefined): Promise<number> {
+    const params = new SqlParams();
+    const [row] = await this.sql.rows<{ count: number }>(
+      countSql('country c', this.regionCondition(region, params)),
+      params.values,
+    );
+    return row!.count;
+  }
+
+  private regionCondition(region: string | null | undefined, params: SqlParams): string[] {
+    if (region == null) return [];
+    if (region.length > 100) throw badUserInput('region', 'region is too long.');
+    return [`lower(c.region) = lower(${params.add(region, 'text')})`];
+  }
+}

@@ -1,0 +1,37 @@
+import { types, type Pool } from 'pg';
+import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+// Calendar dates stay 'YYYY-MM-DD' strings: parsing them into JS Dates at local midnight would
+// shift them by a day in any time zone west of UTC.
+types.setTypeParser(types.builtins.DATE, (value) => value);
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/** The one TypeORM data source: writes and migrations go through it, reads through its pool. */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    applicationName: 'retorsion',
+    poolSize: options.poolSize,
+  });
+}
+
+/** The pg pool behind the data source, shared by the read path (see Sql). */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
+}

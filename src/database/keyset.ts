@@ -1,0 +1,167 @@
+/**
+ * Keyset ("seek") pagination in SQL. A page is `WHERE (order columns) < (cursor key)
+ * ORDER BY ... LIMIT n+1`: an index range scan whatever the page number, unlike OFFSET. The last
+ * order column is always a unique id, so the order is total and a cursor never skips or repeats.
+ */
+
+export type KeyType = 'int' | 'date' | 'text' | 'timestamptz';
+export type KeyValue = string | number;
+export type Key = KeyValue[];
+
+export interface KeysetColumn<Row> {
+  /** SQL expression of the column, e.g. `m.announced_on`. */
+  sql: string;
+  type: KeyType;
+  /** The column's value in a selected row, as it goes into a cursor. */
+  value(row: Row): KeyValue;
+}
+
+export interface KeysetOrder<Row> {
+  /** Written into cursors, so a cursor from another ordering is rejected instead of misread. */
+  id: string;
+  direction: 'ASC' | 'DESC';
+  columns: KeysetColumn<Row>[];
+}
+
+/** What a client asked for, validated: `limit` items after/before the cursor keys. */
+export interface PageWindow {
+  limit: number;
+  /** Paging with last/before: read the order backwards, then restore it. */
+  backward: boolean;
+  after?: Key;
+  before?: Key;
+}
+
+export interface Page<Row> {
+  items: Row[];
+  keys: Key[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/** Collects positional parameters while SQL text is assembled. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown, cast?: string): string {
+    this.values.push(value);
+    return cast ? `$${this.values.length}::${cast}` : `$${this.values.length}`;
+  }
+}
+
+const CAST: Record<KeyType, string> = {
+  int: 'int4',
+  date: 'date',
+  text: 'text',
+  timestamptz: 'timestamptz',
+};
+
+export interface KeysetQuery<Row> {
+  select: string;
+  from: string;
+  where: string[];
+  params: SqlParams;
+  order: KeysetOrder<Row>;
+  window: PageWindow;
+}
+
+function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
+  const { order, window, params } = query;
+  const columns = `(${order.columns.map((c) => c.sql).join(', ')})`;
+  const key = (values: Key) =>
+    `(${values.map((v, i) => params.add(v, CAST[order.columns[i]!.type])).join(', ')})`;
+  const conditions: string[] = [];
+  const forwardOp = order.direction === 'ASC' ? '>' : '<';
+  const backwardOp = order.direction === 'ASC' ? '<' : '>';
+  if (window.after) conditions.push(`${columns} ${forwardOp} ${key(window.after)}`);
+  if (window.before) conditions.push(`${columns} ${backwardOp} ${key(window.before)}`);
+  return conditions;
+}
+
+function orderAndLimit<Row>(query: KeysetQuery<Row>): string {
+  const { order, window } = query;
+  const reversed = window.backward !== (order.direction === 'DESC');
+  const direction = reversed ? 'DESC' : 'ASC';
+  const orderBy = order.columns.map((c) => `${c.sql} ${direction}`).join(', ');
+  // One row more than asked tells whether another page follows.
+  return `ORDER BY ${orderBy} LIMIT ${window.limit + 1}`;
+}
+
+function whereClause(conditions: string[]): string {
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** One page of one list. */
+export function keysetSql<Row>(query: KeysetQuery<Row>): string {
+  const conditions = [...query.where, ...seekConditions(query)];
+  return `SELECT ${query.select} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
+}
+
+/**
+ * One page of the list of each parent, in one statement: for each key in `parentKeys`, a LATERAL
+ * subquery walks the index from that parent. Rows carry the parent's key as `parentKey`.
+ * (A window function over all parents would read every row of every parent first.)
+ */
+export function keysetPerParentSql<Row>(
+  query: KeysetQuery<Row>,
+  parent: { column: string; keys: string },
+): string {
+  const conditions = [`${parent.column} = p.key`, ...query.where, ...seekConditions(query)];
+  return (
+    `SELECT p.key AS "parentKey", t.* FROM unnest(${parent.keys}) AS p(key) ` +
+    `CROSS JOIN LATERAL (SELECT ${query.select} FROM ${query.from} ${whereClause(conditions)} ` +
+    `${orderAndLimit(query)}) AS t`
+  );
+}
+
+export function countSql(from: string, where: string[]): string {
+  return `SELECT count(*)::int AS count FROM ${from} ${whereClause(where)}`;
+}
+
+export function countPerParentSql(
+  from: string,
+  where: string[],
+  parent: { column: string; keys: string },
+): string {
+  const conditions = [`${parent.column} = ANY(${parent.keys})`, ...where];
+  return `SELECT ${parent.column} AS "parentKey", count(*)::int AS count FROM ${from} ${whereClause(conditions)} GROUP BY 1`;
+}
+
+/** Turns the limit+1 rows of a keyset query into a page, in the requested order. */
+export function toPage<Row>(rows: Row[], order: KeysetOrder<Row>, window: PageWindow): Page<Row> {
+  const hasMore = rows.length > window.limit;
+  const items = hasMore ? rows.slice(0, window.limit) : rows;
+  if (window.backward) items.reverse();
+  return {
+    items,
+    keys: items.map((row) => order.columns.map((c) => c.value(row))),
+    // Looking the other way from a cursor we came from, there is at least that cursor's row.
+    hasNextPage: window.backward ? window.before !== undefined : hasMore,
+    hasPreviousPage: window.backward ? hasMore : window.after !== undefined,
+  };
+}
+
+/** Splits the rows of a per-parent query into one page per requested parent key. */
+export function toPagesByParent<Row>(
+  parentKeys: readonly KeyValue[],
+  rows: (Row & { parentKey: KeyValue })[],
+  order: KeysetOrder<Row>,
+  window: PageWindow,
+): Page<Row>[] {
+  const byParent = new Map<KeyValue, Row[]>();
+  for (const row of rows) {
+    const list = byParent.get(row.parentKey);
+    if (list) list.push(row);
+    else byParent.set(row.parentKey, [row]);
+  }
+  return parentKeys.map((key) => toPage(byParent.get(key) ?? [], order, window));
+}
+
+/** Count rows (`parentKey`, `count`) in the order of the requested keys; absent keys count 0. */
+export function countsInOrder<K extends KeyValue>(
+  keys: readonly K[],
+  rows: { parentKey: K; count: number }[],
+): number[] {
+  const counts = new Map(rows.map((row) => [row.parentKey, row.count]));
+  return keys.map((key) => counts.get(key) ?? 0);
+}

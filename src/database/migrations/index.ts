@@ -1,0 +1,4 @@
+import { Initial1764115200000 } from './1764115200000-Initial';
+
+/** Every migration, oldest first. Listed rather than globbed so the compiled and TS builds agree. */
+export const migrations = [Initial1764115200000];

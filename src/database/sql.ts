@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { Pool, QueryResultRow } from 'pg';
+
+/**
+ * Every read statement is published here before it runs. Nothing is published while no one
+ * subscribes; tests subscribe to count the statements a request issues.
+ */
+export const sqlChannel = diagnosticsChannel.channel('retorsion:sql');
+
+export interface SqlEvent {
+  text: string;
+  values: readonly unknown[];
+}
+
+const MAX_NAMED_STATEMENTS = 2000;
+
+/**
+ * The read path's access to Postgres: plain rows, no ORM hydration. Statements are prepared once
+ * per connection under a name derived from their text (the generated SQL has a bounded number of
+ * shapes: values always travel as parameters), so Postgres plans each shape once per connection.
+ */
+export class Sql {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly pool: Pool) {}
+
+  async rows<Row extends QueryResultRow>(
+    text: string,
+    values: readonly unknown[] = [],
+  ): Promise<Row[]> {
+    if (sqlChannel.hasSubscribers) sqlChannel.publish({ text, values } satisfies SqlEvent);
+    const result = await this.pool.query<Row>({
+      name: this.statementName(text),
+      text,
+      values: values as unknown[],
+    });
+    return result.rows;
+  }
+
+  private statementName(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_NAMED_STATEMENTS) {
+      name = `r_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}

@@ -1,0 +1,37 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum MeasureKind {
+  ENTRY_BAN = 'ENTRY_BAN',
+  ASSET_FREEZE = 'ASSET_FREEZE',
+  SANCTIONS_PACKAGE = 'SANCTIONS_PACKAGE',
+  TRADE_RESTRICTION = 'TRADE_RESTRICTION',
+  IMPORT_BAN = 'IMPORT_BAN',
+  EXPORT_CONTROL = 'EXPORT_CONTROL',
+  INVESTMENT_RESTRICTION = 'INVESTMENT_RESTRICTION',
+  FINANCIAL_RESTRICTION = 'FINANCIAL_RESTRICTION',
+  DIPLOMATIC_EXPULSION = 'DIPLOMATIC_EXPULSION',
+  DIPLOMATIC_DOWNGRADE = 'DIPLOMATIC_DOWNGRADE',
+  DESIGNATION = 'DESIGNATION',
+  TALKS_SUSPENDED = 'TALKS_SUSPENDED',
+  MILITARY_ACTIVITY = 'MILITARY_ACTIVITY',
+  AID = 'AID',
+  OTHER = 'OTHER',
+}
+
+export enum MeasureStatus {
+  ANNOUNCED = 'ANNOUNCED',
+  IN_FORCE = 'IN_FORCE',
+  SUSPENDED = 'SUSPENDED',
+  LIFTED = 'LIFTED',
+  EXPIRED = 'EXPIRED',
+}
+
+export enum MeasureOrderField {
+  ANNOUNCED_ON = 'ANNOUNCED_ON',
+  CREATED_AT = 'CREATED_AT',
+  TARGET_COUNT = 'TARGET_COUNT',
+}
+
+registerEnumType(MeasureKind, { name: 'MeasureKind' });
+registerEnumType(MeasureStatus, { name: 'MeasureStatus' });
+registerEnumType(MeasureOrderField, { name: 'MeasureOrderField' });

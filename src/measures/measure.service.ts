@@ -1,0 +1,300 @@
+import { type PageArgs, pageWindow } from '../common/connection';
+import { badUserInput } from '../common/errors';
+import { decodeIntId } from '../common/global-id';
+import { groupByParent, hydrate } from '../common/loaders';
+import { OrderDirection } from '../common/ordering';
+import type { CountryService } from '../countries/country.service';
+import {
+  countPerParentSql,
+  countSql,
+  countsInOrder,
+  keysetPerParentSql,
+  keysetSql,
+  type KeysetColumn,
+  type KeysetOrder,
+  type KeyValue,
+  type Page,
+  type PageWindow,
+  SqlParams,
+  toPage,
+  toPagesByParent,
+} from '../database/keyset';
+import type { Sql } from '../database/sql';
+import type { OfficialService } from '../officials/official.service';
+import { Measure } from './measure.entity';
+import { type MeasureKind, MeasureOrderField, type MeasureStatus } from './measure.enums';
+import type { MeasureFilter, MeasureOrder } from './measure.inputs';
+
+const COLUMNS = `m.id, m.kind, m.title, m.summary, m.imposed_by_code AS "imposedByCode",
+  m.target_country_code AS "targetCountryCode", m.beneficiary_country_code AS "beneficiaryCountryCode",
+  m.target_count AS "targetCount", m.announced_on AS "announcedOn",
+  m.announced_on_precision AS "announcedOnPrecision", m.effective_from AS "effectiveFrom",
+  m.expires_on AS "expiresOn", m.indefinite, m.status, m.lifted_on AS "liftedOn",
+  m.in_response_to_id AS "inResponseToId", m.external_id AS "externalId",
+  m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;
+
+const ORDER_COLUMNS: Record<MeasureOrderField, KeysetColumn<Measure>> = {
+  [MeasureOrderField.ANNOUNCED_ON]: {
+    sql: 'm.announced_on',
+    type: 'date',
+    value: (m) => m.announcedOn,
+  },
+  [MeasureOrderField.CREATED_AT]: {
+    sql: 'm.created_at',
+    type: 'timestamptz',
+    value: (m) => m.createdAt.toISOString(),
+  },
+  [MeasureOrderField.TARGET_COUNT]: {
+    sql: 'm.target_count',
+    type: 'int',
+    value: (m) => m.targetCount,
+  },
+};
+
+const ID_COLUMN: KeysetColumn<Measure> = { sql: 'm.id', type: 'int', value: (m) => m.id };
+
+const ORDERS = new Map<string, KeysetOrder<Measure>>();
+for (const field of Object.values(MeasureOrderField)) {
+  for (const direction of Object.values(OrderDirection)) {
+    // The cursor names the field, not the direction: a position in the order is valid both ways.
+    ORDERS.set(`${field} ${direction}`, {
+      id: `measure:${field}`,
+      direction,
+      columns: [ORDER_COLUMNS[field], ID_COLUMN],
+    });
+  }
+}
+
+/** The lists of measures that hang off another object. */
+export type MeasureParent = 'imposedBy' | 'targetCountry' | 'targetOfficial';
+
+const PARENTS: Record<MeasureParent, { from: string; column: string; keyType: string }> = {
+  imposedBy: { from: 'measure m', column: 'm.imposed_by_code', keyType: 'text[]' },
+  targetCountry: { from: 'measure m', column: 'm.target_country_code', keyType: 'text[]' },
+  targetOfficial: {
+    from: 'measure_target mt JOIN measure m ON m.id = mt.measure_id',
+    column: 'mt.official_id',
+    keyType: 'int4[]',
+  },
+};
+
+export interface NormalizedMeasureFilter {
+  imposedBy?: string[];
+  targetCountry?: string[];
+  kind?: MeasureKind[];
+  status?: MeasureStatus[];
+  announcedFrom?: string;
+  announcedTo?: string;
+  targetsOfficial?: number;
+  text?: string;
+}
+
+/** A validated measures list request; `key` identifies it for loader batching. */
+export interface MeasureListQuery {
+  key: string;
+  orderId: string;
+  filter: NormalizedMeasureFilter;
+  order: KeysetOrder<Measure>;
+  window: PageWindow;
+}
+
+const MAX_TEXT_LENGTH = 200;
+
+export class MeasureService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly countries: CountryService,
+    private readonly officials: OfficialService,
+  ) {}
+
+  decodeId(id: string, field = 'id'): number {
+    return decodeIntId(id, 'Measure', field);
+  }
+
+  /** Validates filter, order and cursor arguments; every error names its argument. */
+  prepareList(
+    filter: MeasureFilter | null | undefined,
+    orderBy: MeasureOrder | null | undefined,
+    page: PageArgs,
+  ): MeasureListQuery {
+    const normalized = this.normalizeFilter(filter);
+    const order = ORDERS.get(
+      `${orderBy?.field ?? MeasureOrderField.ANNOUNCED_ON} ${orderBy?.direction ?? OrderDirection.DESC}`,
+    )!;
+    const window = pageWindow(page, order);
+    return {
+      key: JSON.stringify([normalized, order.id, order.direction, window]),
+      orderId: order.id,
+      filter: normalized,
+      order,
+      window,
+    };
+  }
+
+  normalizeFilter(filter: MeasureFilter | null | undefined): NormalizedMeasureFilter {
+    const normalized: NormalizedMeasureFilter = {};
+    if (!filter) return normalized;
+    normalized.imposedBy = this.countries.knownCodes(filter.imposedBy, 'filter.imposedBy');
+    normalized.targetCountry = this.countries.knownCodes(
+      filter.targetCountry,
+      'filter.targetCountry',
+    );
+    if (filter.kind != null) normalized.kind = [...new Set(filter.kind)];
+    if (filter.status != null) normalized.status = [...new Set(filter.status)];
+    if (filter.announcedFrom != null) normalized.announcedFrom = filter.announcedFrom;
+    if (filter.announcedTo != null) normalized.announcedTo = filter.announcedTo;
+    if (
+      normalized.announcedFrom &&
+      normalized.announcedTo &&
+      normalized.announcedTo < normalized.announcedFrom
+    ) {
+      throw badUserInput('filter.announcedTo', 'announcedTo is before announcedFrom.');
+    }
+    if (filter.targetsOfficial != null) {
+      normalized.targetsOfficial = this.officials.decodeId(
+        filter.targetsOfficial,
+        'filter.targetsOfficial',
+      );
+    }
+    if (filter.text != null) {
+      if (filter.text.length > MAX_TEXT_LENGTH) {
+        throw badUserInput('filter.text', `text may be at most ${MAX_TEXT_LENGTH} characters.`);
+      }
+      const text = filter.text.trim();
+      if (text) normalized.text = text;
+    }
+    for (const key of Object.keys(normalized) as (keyof NormalizedMeasureFilter)[]) {
+      if (normalized[key] === undefined) delete normalized[key];
+    }
+    return normalized;
+  }
+
+  async byIds(ids: readonly number[]): Promise<Measure[]> {
+    const rows = await this.sql.rows(
+      `SELECT ${COLUMNS} FROM measure m WHERE m.id = ANY($1::int4[])`,
+      [ids],
+    );
+    return rows.map((row) => hydrate(Measure, row));
+  }
+
+  async list(query: MeasureListQuery): Promise<Page<Measure>> {
+    const params = new SqlParams();
+    const text = keysetSql({
+      select: COLUMNS,
+      from: 'measure m',
+      where: this.conditions(query.filter, params),
+      params,
+      order: query.order,
+      window: query.window,
+    });
+    const rows = await this.sql.rows(text, params.values);
+    return toPage(
+      rows.map((row) => hydrate(Measure, row)),
+      query.order,
+      query.window,
+    );
+  }
+
+  async count(filter: NormalizedMeasureFilter): Promise<number> {
+    const params = new SqlParams();
+    const [row] = await this.sql.rows<{ count: number }>(
+      countSql('measure m', this.conditions(filter, params)),
+      params.values,
+    );
+    return row!.count;
+  }
+
+  /** One page of measures for each parent (country or official), in one statement. */
+  async pagesPerParent(
+    parent: MeasureParent,
+    keys: readonly KeyValue[],
+    query: MeasureListQuery,
+  ): Promise<Page<Measure>[]> {
+    const { from, column, keyType } = PARENTS[parent];
+    const params = new SqlParams();
+    const keysParam = params.add(keys, keyType);
+    const text = keysetPerParentSql(
+      {
+        select: COLUMNS,
+        from,
+        where: this.conditions(query.filter, params),
+        params,
+        order: query.order,
+        window: query.window,
+      },
+      { column, keys: keysParam },
+    );
+    const rows = await this.sql.rows<Measure & { parentKey: KeyValue }>(text, params.values);
+    return toPagesByParent(
+      keys,
+      rows.map((row) => hydrate(Measure, row)),
+      query.order,
+      query.window,
+    );
+  }
+
+  async countsPerParent(
+    parent: MeasureParent,
+    keys: readonly KeyValue[],
+    filter: NormalizedMeasureFilter,
+  ): Promise<number[]> {
+    const { from, column, keyType } = PARENTS[parent];
+    const params = new SqlParams();
+    const keysParam = params.add(keys, keyType);
+    const text = countPerParentSql(from, this.conditions(filter, params), {
+      column,
+      keys: keysParam,
+    });
+    return countsInOrder(keys, await this.sql.rows(text, params.values));
+  }
+
+  /** Measure.responses: the measures answering each of `ids`, oldest first. */
+  async responsesTo(ids: readonly number[]): Promise<Measure[][]> {
+    const rows = await this.sql.rows<Measure & { parentKey: number }>(
+      `SELECT m.in_response_to_id AS "parentKey", ${COLUMNS} FROM measure m
+       WHERE m.in_response_to_id = ANY($1::int4[]) ORDER BY m.announced_on, m.id`,
+      [ids],
+    );
+    return groupByParent(
+      ids,
+      rows.map((row) => hydrate(Measure, row)),
+    );
+  }
+
+  /** Statement.measures: the measures each statement announces or justifies. */
+  async ofStatements(statementIds: readonly number[]): Promise<Measure[][]> {
+    const rows = await this.sql.rows<Measure & { parentKey: number }>(
+      `SELECT sm.statement_id AS "parentKey", ${COLUMNS}
+       FROM statement_measure sm JOIN measure m ON m.id = sm.measure_id
+       WHERE sm.statement_id = ANY($1::int4[]) ORDER BY m.announced_on, m.id`,
+      [statementIds],
+    );
+    return groupByParent(
+      statementIds,
+      rows.map((row) => hydrate(Measure, row)),
+    );
+  }
+
+  private conditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
+    const c: string[] = [];
+    if (filter.imposedBy)
+      c.push(`m.imposed_by_code = ANY(${params.add(filter.imposedBy, 'text[]')})`);
+    if (filter.targetCountry) {
+      c.push(`m.target_country_code = ANY(${params.add(filter.targetCountry, 'text[]')})`);
+    }
+    if (filter.kind) c.push(`m.kind = ANY(${params.add(filter.kind, 'text[]')})`);
+    if (filter.status) c.push(`m.status = ANY(${params.add(filter.status, 'text[]')})`);
+    if (filter.announcedFrom)
+      c.push(`m.announced_on >= ${params.add(filter.announcedFrom, 'date')}`);
+    if (filter.announcedTo) c.push(`m.announced_on <= ${params.add(filter.announcedTo, 'date')}`);
+    if (filter.targetsOfficial !== undefined) {
+      c.push(
+        `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = ${params.add(filter.targetsOfficial, 'int4')})`,
+      );
+    }
+    if (filter.text) {
+      c.push(`m.search @@ websearch_to_tsquery('english', ${params.add(filter.text, 'text')})`);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,226 @@
+import { type PageArgs, pageWindow } from '../common/connection';
+import { badUserInput } from '../common/errors';
+import { decodeIntId } from '../common/global-id';
+import { hydrate } from '../common/loaders';
+import type { CountryService } from '../countries/country.service';
+import {
+  countPerParentSql,
+  countSql,
+  countsInOrder,
+  keysetPerParentSql,
+  keysetSql,
+  type KeysetOrder,
+  type Page,
+  type PageWindow,
+  SqlParams,
+  toPage,
+  toPagesByParent,
+} from '../database/keyset';
+import type { Sql } from '../database/sql';
+import type { OfficialCategory } from './official-category';
+import { Official } from './official.entity';
+import type { OfficialFilter } from './official.inputs';
+
+const COLUMNS = `o.id, o.name, o.native_name AS "nativeName", o.aliases, o.country_code AS "countryCode",
+  o.position, o.category, o.wikidata_id AS "wikidataId", o.created_at AS "createdAt",
+  o.updated_at AS "updatedAt"`;
+
+const BY_NAME: KeysetOrder<Official> = {
+  id: 'official:NAME',
+  direction: 'ASC',
+  columns: [
+    { sql: 'o.name', type: 'text', value: (o) => o.name },
+    { sql: 'o.id', type: 'int', value: (o) => o.id },
+  ],
+};
+
+type TargetRow = Official & { targetPosition: number; parentKey: number };
+
+/** A measure's named targets keep the order in which they were recorded. */
+const BY_TARGET_POSITION: KeysetOrder<TargetRow> = {
+  id: 'target:POSITION',
+  direction: 'ASC',
+  columns: [{ sql: 'mt.position', type: 'int', value: (o) => o.targetPosition }],
+};
+
+interface NormalizedOfficialFilter {
+  country?: string[];
+  category?: OfficialCategory[];
+  name?: string;
+}
+
+/** A validated officials list request; `key` identifies it for loader batching. */
+export interface OfficialListQuery {
+  key: string;
+  orderId: string;
+  filter: NormalizedOfficialFilter;
+  window: PageWindow;
+}
+
+const MAX_NAME_LENGTH = 200;
+
+export class OfficialService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly countries: CountryService,
+  ) {}
+
+  /** Decodes an Official ID argument (BAD_USER_INPUT naming `field` if malformed). */
+  decodeId(id: string, field = 'id'): number {
+    return decodeIntId(id, 'Official', field);
+  }
+
+  prepareList(filter: OfficialFilter | null | undefined, page: PageArgs): OfficialListQuery {
+    const normalized: NormalizedOfficialFilter = {};
+    if (filter?.country != null) {
+      normalized.country = this.countries.knownCodes(filter.country, 'filter.country');
+    }
+    if (filter?.category != null) normalized.category = [...new Set(filter.category)];
+    if (filter?.name != null) {
+      if (filter.name.length > MAX_NAME_LENGTH) {
+        throw badUserInput('filter.name', `name may be at most ${MAX_NAME_LENGTH} characters.`);
+      }
+      const name = filter.name.trim();
+      if (name) normalized.name = name;
+    }
+    const window = pageWindow(page, BY_NAME);
+    return {
+      key: JSON.stringify([normalized, window]),
+      orderId: BY_NAME.id,
+      filter: normalized,
+      window,
+    };
+  }
+
+  async byIds(ids: readonly number[]): Promise<Official[]> {
+    const rows = await this.sql.rows(
+      `SELECT ${COLUMNS} FROM official o WHERE o.id = ANY($1::int4[])`,
+      [ids],
+    );
+    return rows.map((row) => hydrate(Official, row));
+  }
+
+  async list(query: OfficialListQuery): Promise<Page<Official>> {
+    const params = new SqlParams();
+    const text = keysetSql({
+      select: COLUMNS,
+      from: 'official o',
+      where: this.conditions(query.filter, params),
+      params,
+      order: BY_NAME,
+      window: query.window,
+    });
+    const rows = await this.sql.rows(text, params.values);
+    return toPage(
+      rows.map((row) => hydrate(Official, row)),
+      BY_NAME,
+      query.window,
+    );
+  }
+
+  async count(filter: NormalizedOfficialFilter): Promise<number> {
+    const params = new SqlParams();
+    const [row] = await this.sql.rows<{ count: number }>(
+      countSql('official o', this.conditions(filter, params)),
+      params.values,
+    );
+    return row!.count;
+  }
+
+  /** Country.officials for many countries in one statement. */
+  async pagesPerCountry(
+    codes: readonly string[],
+    query: OfficialListQuery,
+  ): Promise<Page<Official>[]> {
+    const params = new SqlParams();
+    const keys = params.add(codes, 'text[]');
+    const text = keysetPerParentSql(
+      {
+        select: COLUMNS,
+        from: 'official o',
+        where: this.conditions(query.filter, params),
+        params,
+        order: BY_NAME,
+        window: query.window,
+      },
+      { column: 'o.country_code', keys },
+    );
+    const rows = await this.sql.rows<Official & { parentKey: string }>(text, params.values);
+    return toPagesByParent(
+      codes,
+      rows.map((row) => hydrate(Official, row)),
+      BY_NAME,
+      query.window,
+    );
+  }
+
+  async countsPerCountry(
+    codes: readonly string[],
+    filter: NormalizedOfficialFilter,
+  ): Promise<number[]> {
+    const params = new SqlParams();
+    const keys = params.add(codes, 'text[]');
+    const text = countPerParentSql('official o', this.conditions(filter, params), {
+      column: 'o.country_code',
+      keys,
+    });
+    return countsInOrder(codes, await this.sql.rows(text, params.values));
+  }
+
+  /** Validates Measure.targets' cursor arguments. */
+  targetsWindow(page: PageArgs): PageWindow {
+    return pageWindow(page, BY_TARGET_POSITION);
+  }
+
+  get targetsOrderId(): string {
+    return BY_TARGET_POSITION.id;
+  }
+
+  /** Measure.targets for many measures in one statement, in recorded order. */
+  async targetPagesPerMeasure(
+    measureIds: readonly number[],
+    window: PageWindow,
+  ): Promise<Page<Official>[]> {
+    const params = new SqlParams();
+    const keys = params.add(measureIds, 'int4[]');
+    const text = keysetPerParentSql(
+      {
+        select: `${COLUMNS}, mt.position AS "targetPosition"`,
+        from: 'measure_target mt JOIN official o ON o.id = mt.official_id',
+        where: [],
+        params,
+        order: BY_TARGET_POSITION,
+        window,
+      },
+      { column: 'mt.measure_id', keys },
+    );
+    const rows = await this.sql.rows<TargetRow>(text, params.values);
+    return toPagesByParent(
+      measureIds,
+      rows.map((row) => hydrate(Official, row)),
+      BY_TARGET_POSITION,
+      window,
+    );
+  }
+
+  async targetCountsPerMeasure(measureIds: readonly number[]): Promise<number[]> {
+    const text = countPerParentSql('measure_target mt', [], {
+      column: 'mt.measure_id',
+      keys: '$1::int4[]',
+    });
+    return countsInOrder(measureIds, await this.sql.rows(text, [measureIds]));
+  }
+
+  private conditions(filter: NormalizedOfficialFilter, params: SqlParams): string[] {
+    const conditions: string[] = [];
+    if (filter.country)
+      conditions.push(`o.country_code = ANY(${params.add(filter.country, 'text[]')})`);
+    if (filter.category)
+      conditions.push(`o.category = ANY(${params.add(filter.category, 'text[]')})`);
+    if (filter.name) {
+      const pattern = `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(`o.search_text LIKE retorsion_fold(${params.add(pattern, 'text')})`);
+    }
+    return conditions;
+  }
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLSchema } from 'graphql';
+import { formatError, internalErrorPlugin } from './common/format-error';
+import type { Config } from './config';
+import { type Context, createContext } from './context';
+import type { Logger } from './logger';
+import type { Services } from './services';
+
+export interface ServerDependencies {
+  config: Config;
+  logger: Logger;
+  schema: GraphQLSchema;
+  services: Services;
+  /** Resolves when the database answers; `/readyz` reports it. */
+  checkDatabase: () => Promise<void>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  /** Refuses new requests, lets in-flight ones finish (up to the grace period), then closes. */
+  stop(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** One HTTP port: GraphQL at /graphql, health at /healthz and /readyz. */
+export async function startServer(deps: ServerDependencies): Promise<RunningServer> {
+  const { config, logger } = deps;
+  let draining = false;
+
+  const httpServer = http.createServer();
+  const apollo = new ApolloServer<Context>({
+    schema: deps.schema,
+    introspection: true,
+    // Credentials travel only in the Authorization header, never in cookies, so a cross-site
+    // request cannot act as anyone: GETs without preflight headers (as urql sends) are safe.
+    csrfPrevention: false,
+    allowBatchedHttpRequests: false,
+    // main.ts owns the signals: drain, then close the pool, then stop the embedded database.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
+    formatError: (formatted, error) => formatError(formatted, error, config),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        stopGracePeriodMillis: config.shutdownGraceMs,
+      }),
+      // The cache-control plugin wraps every field resolver; nothing here sets cache hints.
+      ApolloServerPluginCacheControlDisabled(),
+      internalErrorPlugin(logger),
+      config.playground
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            includeCookies: false,
+            footer: false,
+          })
+        : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  httpServer.on('request', (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const started = performance.now();
+    res.on('finish', () => {
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.url?.split('?')[0],
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    });
+    route(req, res, requestId).catch((error: unknown) => {
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error', requestId });
+      else res.destroy();
+    });
+  });
+
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      if (draining) return sendJson(res, 503, { status: 'shutting down' });
+      try {
+        await deps.checkDatabase();
+        return sendJson(res, 200, { status: 'ready' });
+      } catch {
+        return sendJson(res, 503, { status: 'database unavailable' });
+      }
+    }
+    if (path !== GRAPHQL_PATH)
+      return sendJson(res, 404, { error: `no route ${path}; GraphQL is at ${GRAPHQL_PATH}` });
+    setCorsHeaders(res);
+    if (req.method === 'OPTIONS') {
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
+    const body = await readBody(req, res);
+    if (body === undefined) return;
+    await executeGraphQL(req, res, body.parsed, requestId);
+  }
+
+  async function executeGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    requestId: string,
+  ): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: req.method!.toUpperCase(),
+      headers,
+      search: new URL(req.url!, 'http://localhost').search,
+      body,
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => createContext(deps.services, requestId),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+  logger.info({ url }, 'serving GraphQL');
+
+  return {
+    url,
+    port,
+    httpServer,
+    async stop() {
+      draining = true;
+      // Closes the listener, waits for in-flight requests, then closes idle and, after the grace
+      // period, remaining connections.
+      await apollo.stop();
+    },
+  };
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function setCorsHeaders(res: ServerResponse): void {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader(
+    'access-control-allow-headers',
+    'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name',
+  );
+  res.setHeader('access-control-max-age', '86400');
+}
+
+/**
+ * Reads the request body up to MAX_BODY_BYTES and parses JSON bodies. Answers the request itself
+ * (413, 400) and returns undefined when the body cannot be used.
+ */
+async function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ parsed: unknown } | undefined> {
+  if (req.method !== 'POST') return { parsed: undefined };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    sendGraphQLError(
+      res,
+      413,
+      `Request body larger than ${MAX_BODY_BYTES} bytes.`,
+      'BAD_USER_INPUT',
+    );
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      sendGraphQLError(
+        res,
+        413,
+        `Request body larger than ${MAX_BODY_BYTES} bytes.`,
+        'BAD_USER_INPUT',
+      );
+      req.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/^application\/(graphql-response\+)?json\b/i.test(contentType)) return { parsed: text };
+  try {
+    return { parsed: text.length ? JSON.parse(text) : undefined };
+  } catch {
+    sendGraphQLError(res, 400, 'The request body is not valid JSON.', 'BAD_USER_INPUT');
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code: string,
+): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}

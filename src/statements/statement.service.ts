@@ -1,0 +1,187 @@
+import { type PageArgs, pageWindow } from '../common/connection';
+import { badUserInput } from '../common/errors';
+import { decodeIntId } from '../common/global-id';
+import { groupByParent, hydrate } from '../common/loaders';
+import type { CountryService } from '../countries/country.service';
+import {
+  countPerParentSql,
+  countSql,
+  countsInOrder,
+  keysetPerParentSql,
+  keysetSql,
+  type KeysetOrder,
+  type KeyValue,
+  type Page,
+  type PageWindow,
+  SqlParams,
+  toPage,
+  toPagesByParent,
+} from '../database/keyset';
+import type { Sql } from '../database/sql';
+import { Statement } from './statement.entity';
+
+const COLUMNS = `s.id, s.issued_on AS "issuedOn", s.issued_on_precision AS "issuedOnPrecision",
+  s.country_code AS "countryCode", s.issuer, s.speaker_id AS "speakerId", s.title, s.text, s.quotes,
+  s.language, s.created_at AS "createdAt", s.updated_at AS "updatedAt"`;
+
+/** Newest first. */
+const BY_ISSUED_ON: KeysetOrder<Statement> = {
+  id: 'statement:ISSUED_ON',
+  direction: 'DESC',
+  columns: [
+    { sql: 's.issued_on', type: 'date', value: (s) => s.issuedOn },
+    { sql: 's.id', type: 'int', value: (s) => s.id },
+  ],
+};
+
+export type StatementParent = 'country' | 'speaker';
+
+const PARENTS: Record<StatementParent, { column: string; keyType: string }> = {
+  country: { column: 's.country_code', keyType: 'text[]' },
+  speaker: { column: 's.speaker_id', keyType: 'int4[]' },
+};
+
+export interface NormalizedStatementFilter {
+  country?: string[];
+  from?: string;
+  to?: string;
+}
+
+export interface StatementListQuery {
+  key: string;
+  orderId: string;
+  filter: NormalizedStatementFilter;
+  window: PageWindow;
+}
+
+export class StatementService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly countries: CountryService,
+  ) {}
+
+  decodeId(id: string, field = 'id'): number {
+    return decodeIntId(id, 'Statement', field);
+  }
+
+  prepareList(
+    filter: { country?: string[] | null; from?: string | null; to?: string | null },
+    page: PageArgs,
+  ): StatementListQuery {
+    const normalized: NormalizedStatementFilter = {};
+    const country = this.countries.knownCodes(filter.country, 'country');
+    if (country) normalized.country = country;
+    if (filter.from != null) normalized.from = filter.from;
+    if (filter.to != null) normalized.to = filter.to;
+    if (normalized.from && normalized.to && normalized.to < normalized.from) {
+      throw badUserInput('to', '"to" is before "from".');
+    }
+    const window = pageWindow(page, BY_ISSUED_ON);
+    return {
+      key: JSON.stringify([normalized, window]),
+      orderId: BY_ISSUED_ON.id,
+      filter: normalized,
+      window,
+    };
+  }
+
+  async byIds(ids: readonly number[]): Promise<Statement[]> {
+    const rows = await this.sql.rows(
+      `SELECT ${COLUMNS} FROM statement s WHERE s.id = ANY($1::int4[])`,
+      [ids],
+    );
+    return rows.map((row) => hydrate(Statement, row));
+  }
+
+  async list(query: StatementListQuery): Promise<Page<Statement>> {
+    const params = new SqlParams();
+    const text = keysetSql({
+      select: COLUMNS,
+      from: 'statement s',
+      where: this.conditions(query.filter, params),
+      params,
+      order: BY_ISSUED_ON,
+      window: query.window,
+    });
+    const rows = await this.sql.rows(text, params.values);
+    return toPage(
+      rows.map((row) => hydrate(Statement, row)),
+      BY_ISSUED_ON,
+      query.window,
+    );
+  }
+
+  async count(filter: NormalizedStatementFilter): Promise<number> {
+    const params = new SqlParams();
+    const [row] = await this.sql.rows<{ count: number }>(
+      countSql('statement s', this.conditions(filter, params)),
+      params.values,
+    );
+    return row!.count;
+  }
+
+  async pagesPerParent(
+    parent: StatementParent,
+    keys: readonly KeyValue[],
+    query: StatementListQuery,
+  ): Promise<Page<Statement>[]> {
+    const { column, keyType } = PARENTS[parent];
+    const params = new SqlParams();
+    const keysParam = params.add(keys, keyType);
+    const text = keysetPerParentSql(
+      {
+        select: COLUMNS,
+        from: 'statement s',
+        where: this.conditions(query.filter, params),
+        params,
+        order: BY_ISSUED_ON,
+        window: query.window,
+      },
+      { column, keys: keysParam },
+    );
+    const rows = await this.sql.rows<Statement & { parentKey: KeyValue }>(text, params.values);
+    return toPagesByParent(
+      keys,
+      rows.map((row) => hydrate(Statement, row)),
+      BY_ISSUED_ON,
+      query.window,
+    );
+  }
+
+  async countsPerParent(
+    parent: StatementParent,
+    keys: readonly KeyValue[],
+    filter: NormalizedStatementFilter,
+  ): Promise<number[]> {
+    const { column, keyType } = PARENTS[parent];
+    const params = new SqlParams();
+    const keysParam = params.add(keys, keyType);
+    const text = countPerParentSql('statement s', this.conditions(filter, params), {
+      column,
+      keys: keysParam,
+    });
+    return countsInOrder(keys, await this.sql.rows(text, params.values));
+  }
+
+  /** Measure.statements: the statements announcing or justifying each measure, oldest first. */
+  async ofMeasures(measureIds: readonly number[]): Promise<Statement[][]> {
+    const rows = await this.sql.rows<Statement & { parentKey: number }>(
+      `SELECT sm.measure_id AS "parentKey", ${COLUMNS}
+       FROM statement_measure sm JOIN statement s ON s.id = sm.statement_id
+       WHERE sm.measure_id = ANY($1::int4[]) ORDER BY s.issued_on, s.id`,
+      [measureIds],
+    );
+    return groupByParent(
+      measureIds,
+      rows.map((row) => hydrate(Statement, row)),
+    );
+  }
+
+  private conditions(filter: NormalizedStatementFilter, params: SqlParams): string[] {
+    const c: string[] = [];
+    if (filter.country) c.push(`s.country_code = ANY(${params.add(filter.country, 'text[]')})`);
+    if (filter.from) c.push(`s.issued_on >= ${params.add(filter.from, 'date')}`);
+    if (filter.to) c.push(`s.issued_on <= ${params.add(filter.to, 'date')}`);
+    return c;
+  }
+}

@@ -1,0 +1,75 @@
+import { type Application, startApplication } from '../../src/app';
+import { type Config, loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface GraphQLResponse<D = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: D | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestServer {
+  url: string;
+  origin: string;
+  db: TestDatabase;
+  app: Application;
+  /** POSTs a GraphQL request; resolves with status, headers, data and errors. */
+  gql<D = any>( // eslint-disable-line @typescript-eslint/no-explicit-any
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<D>>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<TestServer>();
+
+/**
+ * The real application (same code path as `npm start` minus the embedded database) on port 0,
+ * on a database of its own. Call `stopAllServers` in afterAll; nothing may outlive the file.
+ */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const config = loadConfig(
+    { NODE_ENV: 'test' },
+    { port: 0, host: '127.0.0.1', dbPoolSize: 4, ...overrides },
+  );
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = await startApplication(config, logger, db.url);
+  const url = `http://127.0.0.1:${app.server.port}/graphql`;
+  const server: TestServer = {
+    url,
+    origin: `http://127.0.0.1:${app.server.port}`,
+    db,
+    app,
+    async gql(query, variables, headers = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as {
+        data?: unknown;
+        errors?: GraphQLResponse['errors'];
+      };
+      return {
+        status: response.status,
+        headers: response.headers,
+        ...body,
+      } as GraphQLResponse<never>;
+    },
+    async stop() {
+      running.delete(server);
+      await app.stop();
+      await db.drop();
+    },
+  };
+  running.add(server);
+  return server;
+}
+
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop()));
+}
