@@ -16,7 +16,7 @@ export interface TestServer {
   db: TestDatabase;
   app: Application;
   /** POSTs a GraphQL request; resolves with status, headers, data and errors. */
-  gql<D = any>( // eslint-disable-line @typescript-eslint/no-explicit-any
+  gql<D = any>(
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,

@@ -1,0 +1,71 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { SqlEvent } from '../src/database/sql';
+import { insertMeasure, insertOfficial } from './helpers/fixtures';
+import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const officials = [];
+  for (let i = 0; i < 12; i++) {
+    officials.push(
+      await insertOfficial(server.db, { name: `Target ${i}`, country: i % 2 ? 'JP' : 'KR' }),
+    );
+  }
+  for (let i = 0; i < 60; i++) {
+    await insertMeasure(server.db, {
+      title: `Measure ${i}`,
+      imposedBy: ['CN', 'US', 'GB', 'FR'][i % 4]!,
+      announcedOn: '2024-01-01',
+      targets: officials.map((o) => o.id),
+    });
+  }
+});
+afterAll(stopAllServers);
+
+/** Runs one request and returns the SQL statements the read path issued for it. */
+async function statementsFor(query: string): Promise<string[]> {
+  const texts: string[] = [];
+  const listener = (message: unknown) => texts.push((message as SqlEvent).text);
+  diagnosticsChannel.subscribe('retorsion:sql', listener);
+  try {
+    const { errors } = await server.gql(query);
+    expect(errors).toBeUndefined();
+  } finally {
+    diagnosticsChannel.unsubscribe('retorsion:sql', listener);
+  }
+  return texts;
+}
+
+const QUERY = (n: number) => `{ measures(first: ${n}) { edges { node {
+  imposedBy { name }
+  targets(first: 10) { edges { node { name country { code } } } }
+} } } }`;
+
+test('the number of SQL statements depends on the query depth, not the page size', async () => {
+  const five = await statementsFor(QUERY(5));
+  const fifty = await statementsFor(QUERY(50));
+  expect(fifty.length).toBe(five.length);
+  // measures page, imposing countries, targets of all measures, the targets' countries
+  expect(fifty.length).toBe(4);
+});
+
+test('nested connections with totalCount stay batched', async () => {
+  const query = (n: number) => `{ measures(first: ${n}) { edges { node {
+    imposedBy {
+      measuresImposed(first: 2) { totalCount edges { node {
+        targets(first: 2) { totalCount edges { node { measures(first: 1) { totalCount } statements(first: 1) { totalCount } } } }
+      } } }
+      officials(first: 2) { totalCount }
+      statements(first: 2) { totalCount }
+    }
+    targets(first: 3) { edges { node { country { officials(first: 1) { totalCount } } } } }
+    statements { sources { title } }
+    sources { title }
+    responses { id }
+  } } } }`;
+  const few = await statementsFor(query(2));
+  const many = await statementsFor(query(50));
+  expect(many.length).toBe(few.length);
+});
