@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DatePrecision } from '../src/common/date-precision';
 import { Country } from '../src/countries/country.entity';
+import { appendChanges, type Change } from '../src/live/change-log';
 import type { Logger } from '../src/logger';
 import { MeasureTarget } from '../src/measures/measure-target.entity';
 import { Measure } from '../src/measures/measure.entity';
@@ -104,6 +105,7 @@ export async function seedDatabase(dataSource: DataSource, logger: Logger): Prom
 }
 
 async function insertFoundingExample(em: EntityManager): Promise<void> {
+  const changes: Change[] = [];
   const officialIds = new Map<string, number>();
   for (const [key, seed] of Object.entries(founding.officials)) {
     const existing = await em.findOneBy(Official, { name: seed.name, countryCode: seed.country });
@@ -121,6 +123,7 @@ async function insertFoundingExample(em: EntityManager): Promise<void> {
         }),
       ));
     officialIds.set(key, official.id);
+    if (!existing) changes.push({ entity: 'Official', entityId: official.id, action: 'added' });
   }
 
   const measureIds = new Map<string, number>();
@@ -145,6 +148,7 @@ async function insertFoundingExample(em: EntityManager): Promise<void> {
       }),
     );
     measureIds.set(key, measure.id);
+    changes.push({ entity: 'Measure', entityId: measure.id, action: 'added' });
     const targets = (seed.targets ?? []).map((target, i) => ({
       measureId: measure.id,
       officialId: requireKey(officialIds, target),
@@ -176,7 +180,9 @@ async function insertFoundingExample(em: EntityManager): Promise<void> {
       })),
     );
     await insertSources(em, seed.sources, { statementId: statement.id });
+    changes.push({ entity: 'Statement', entityId: statement.id, action: 'added' });
   }
+  await appendChanges(em, changes, { apiKeyId: null, requestId: 'seed' });
 }
 
 async function insertSources(

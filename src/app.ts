@@ -9,11 +9,12 @@ import { entities } from './entities';
 import type { Logger } from './logger';
 import { buildAppSchema } from './schema';
 import { type RunningServer, startServer } from './server';
-import { createServices } from './services';
+import { createServices, type Services } from './services';
 
 export interface Application {
   server: RunningServer;
   dataSource: DataSource;
+  services: Services;
   /** Drains the server, then closes the database pool. */
   stop(): Promise<void>;
 }
@@ -34,7 +35,7 @@ export async function startApplication(
   try {
     await prepareDatabase(dataSource, logger, (ds) => seedDatabase(ds, logger));
     const sql = new Sql(poolOf(dataSource));
-    const services = await createServices(sql);
+    const services = await createServices(sql, dataSource, logger);
     const schema = await buildAppSchema();
     const server = await startServer({
       config,
@@ -48,6 +49,7 @@ export async function startApplication(
     return {
       server,
       dataSource,
+      services,
       async stop() {
         await server.stop();
         logger.debug('http server drained');

@@ -17,6 +17,10 @@ export interface Config {
   playground: boolean;
   /** How long shutdown waits for in-flight requests before closing them, in milliseconds. */
   shutdownGraceMs: number;
+  /** Largest request body from anonymous callers (queries are small). */
+  maxBodyBytes: number;
+  /** Largest request body from callers with a valid API key (bulk writes: 10,000 targets). */
+  maxBodyBytesWithKey: number;
 }
 
 export const defaultConfig: Config = {
@@ -28,6 +32,8 @@ export const defaultConfig: Config = {
   dbPoolSize: 10,
   playground: true,
   shutdownGraceMs: 10_000,
+  maxBodyBytes: 256 * 1024,
+  maxBodyBytesWithKey: 8 * 1024 * 1024,
 };
 
 export class ConfigError extends Error {
@@ -95,6 +101,9 @@ export function loadConfig(
   config.dbPoolSize = int('DB_POOL_SIZE', 1, 1000) ?? config.dbPoolSize;
   config.playground = bool('PLAYGROUND') ?? config.playground;
   config.shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 0, 600_000) ?? config.shutdownGraceMs;
+  config.maxBodyBytes = int('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024) ?? config.maxBodyBytes;
+  config.maxBodyBytesWithKey =
+    int('MAX_BODY_BYTES_WITH_KEY', 1024, 256 * 1024 * 1024) ?? config.maxBodyBytesWithKey;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

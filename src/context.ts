@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from './auth/role';
 import { createCountryLoaders } from './countries/country.loaders';
 import { createMeasureLoaders } from './measures/measure.loaders';
 import { createOfficialLoaders } from './officials/official.loaders';
@@ -11,8 +12,12 @@ export type Loaders = ReturnType<typeof createLoaders>;
 /** What every resolver receives. Created per HTTP request (and per subscription event). */
 export interface Context {
   requestId: string;
+  /** The API key's holder; null for anonymous readers. */
+  caller: Caller | null;
   services: Services;
   loaders: Loaders;
+  /** After a write: drop everything the loaders cached, so the answer shows the new state. */
+  refreshLoaders(): void;
 }
 
 /** DataLoaders are per request: their cache must never serve one caller's data to another. */
@@ -26,6 +31,19 @@ function createLoaders(services: Services) {
   };
 }
 
-export function createContext(services: Services, requestId: string = randomUUID()): Context {
-  return { requestId, services, loaders: createLoaders(services) };
+export function createContext(
+  services: Services,
+  caller: Caller | null = null,
+  requestId: string = randomUUID(),
+): Context {
+  const context: Context = {
+    requestId,
+    caller,
+    services,
+    loaders: createLoaders(services),
+    refreshLoaders() {
+      context.loaders = createLoaders(services);
+    },
+  };
+  return context;
 }

@@ -1,5 +1,7 @@
 import { type GraphQLSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { ApiKeyResolver } from './auth/api-key.resolver';
+import { authChecker } from './auth/auth-checker';
 import { CountryResolver } from './countries/country.resolver';
 import { MeasureResolver } from './measures/measure.resolver';
 import { NodeResolver } from './node/node.resolver';
@@ -9,9 +11,9 @@ import { StatementResolver } from './statements/statement.resolver';
 export const SCHEMA_FILE = 'schema/schema.graphql';
 
 /**
- * The executable schema. Argument validation is off globally: read arguments are checked by the
- * services (with the offending field named), and class-validator runs only where a mutation
- * input asks for it, so reads pay no async validation per field.
+ * The executable schema. type-graphql's argument validation is off: services validate arguments
+ * themselves (class-validator rules for mutation inputs, via assertValid) so that every error
+ * names its input path, and reads pay no async validation per field.
  */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
@@ -21,8 +23,10 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       OfficialResolver,
       MeasureResolver,
       StatementResolver,
+      ApiKeyResolver,
     ],
     validate: false,
+    authChecker,
   });
 }
 

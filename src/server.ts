@@ -9,6 +9,8 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
+import type { Caller } from './auth/role';
+import { AppError } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
@@ -33,7 +35,6 @@ export interface RunningServer {
 }
 
 const GRAPHQL_PATH = '/graphql';
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** One HTTP port: GraphQL at /graphql, health at /healthz and /readyz. */
@@ -119,9 +120,21 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       res.end();
       return;
     }
-    const body = await readBody(req, res);
+    // Authenticate before reading the body: a bad key is refused without parsing anything, and
+    // only callers with a key may send the large bodies that bulk writes need.
+    let caller: Caller | null;
+    try {
+      caller = await deps.services.apiKeys.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      req.resume();
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendGraphQLError(res, 401, error.message, error.code);
+    }
+    const limit = caller ? config.maxBodyBytesWithKey : config.maxBodyBytes;
+    const body = await readBody(req, res, limit);
     if (body === undefined) return;
-    await executeGraphQL(req, res, body.parsed, requestId);
+    await executeGraphQL(req, res, body.parsed, requestId, caller);
   }
 
   async function executeGraphQL(
@@ -129,6 +142,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     res: ServerResponse,
     body: unknown,
     requestId: string,
+    caller: Caller | null,
   ): Promise<void> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -142,7 +156,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext(deps.services, requestId),
+      context: async () => createContext(deps.services, caller, requestId),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -201,16 +215,13 @@ function setCorsHeaders(res: ServerResponse): void {
 async function readBody(
   req: IncomingMessage,
   res: ServerResponse,
+  limit: number,
 ): Promise<{ parsed: unknown } | undefined> {
   if (req.method !== 'POST') return { parsed: undefined };
+  const tooLarge = `Request body larger than ${limit} bytes.`;
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    sendGraphQLError(
-      res,
-      413,
-      `Request body larger than ${MAX_BODY_BYTES} bytes.`,
-      'BAD_USER_INPUT',
-    );
+  if (declared > limit) {
+    sendGraphQLError(res, 413, tooLarge, 'BAD_USER_INPUT');
     req.resume();
     return undefined;
   }
@@ -218,13 +229,8 @@ async function readBody(
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      sendGraphQLError(
-        res,
-        413,
-        `Request body larger than ${MAX_BODY_BYTES} bytes.`,
-        'BAD_USER_INPUT',
-      );
+    if (size > limit) {
+      sendGraphQLError(res, 413, tooLarge, 'BAD_USER_INPUT');
       req.destroy();
       return undefined;
     }

@@ -1,23 +1,28 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  ensureBuilt,
+  killServerProcesses,
+  post,
+  runCli,
+  startServerProcess,
+} from './helpers/processes';
 
 /**
  * `npm start` as a user runs it: the compiled entry point with no DATABASE_URL, so it starts its
  * own embedded PostgreSQL in DATA_DIR, and must stop it again on SIGINT/SIGTERM.
  */
 let dataDir: string;
-const children = new Set<ChildProcess>();
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  ensureBuilt();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'retorsion-main-'));
   chmodSync(dataDir, 0o755);
 }, 60_000);
 
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  killServerProcesses();
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -30,54 +35,7 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  logs: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function start(): Promise<Started> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const logs: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        logs.push(line);
-        const match = /"url":"(http[^"]+)","msg":"serving GraphQL"/.exec(line);
-        if (match) resolve({ child, url: match[1]!, logs, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(({ code }) =>
-      reject(new Error(`exited with ${code} before serving:\n${logs.join('\n')}`)),
-    );
-  });
-}
+const start = () => startServerProcess({ DATABASE_URL: '', DATA_DIR: dataDir });
 
 function postgresRunning(): boolean {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
@@ -92,18 +50,11 @@ function postgresRunning(): boolean {
 }
 
 async function foundingTargetCount(url: string): Promise<string> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query:
-        '{ country(code: "ru") { measuresImposed(filter: {kind: [ENTRY_BAN]}) { edges { node { targetCount } } } } }',
-    }),
-  });
-  const body = (await response.json()) as {
-    data: { country: { measuresImposed: { edges: { node: { targetCount: number } }[] } } };
-  };
-  return String(body.data.country.measuresImposed.edges[0]!.node.targetCount);
+  const { body } = await post(
+    url,
+    '{ country(code: "ru") { measuresImposed(filter: {kind: [ENTRY_BAN]}) { edges { node { targetCount } } } } }',
+  );
+  return String(body.data.country.measuresImposed.edges[0].node.targetCount);
 }
 
 test('first start initialises, migrates, seeds and serves; SIGINT exits 0 and stops PostgreSQL', async () => {
@@ -155,3 +106,45 @@ test('a stale postmaster.pid (PostgreSQL killed too) is removed and the server s
   server.child.kill('SIGTERM');
   expect(await server.exited).toEqual({ code: 0, signal: null });
 }, 30_000);
+
+describe('the apikey tool on the embedded database', () => {
+  const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir });
+  const ADD =
+    'mutation { addOfficial(input: { name: "Via CLI key", country: "JP", category: OTHER }) { name } }';
+
+  test('create with no server running, use it on the server, revoke it while the server runs', async () => {
+    const created = await runCli(
+      'apikey',
+      ['create', '--role', 'editor', '--name', 'Newsroom'],
+      env(),
+    );
+    expect(created.code).toBe(0);
+    const key = /(rtsn_\S+)/.exec(created.stdout)![1]!;
+    const id = /\(id (\S+)\)/.exec(created.stdout)![1]!;
+    expect(postgresRunning()).toBe(false); // the tool stopped the cluster it started
+
+    const server = await start();
+    expect((await post(server.url, ADD, key)).body.data.addOfficial.name).toBe('Via CLI key');
+
+    const listed = await runCli('apikey', ['list'], env());
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).toContain('"Newsroom"');
+    expect(listed.stdout).not.toContain(key);
+
+    const revoked = await runCli('apikey', ['revoke', id], env());
+    expect(revoked.code).toBe(0);
+    expect(postgresRunning()).toBe(true); // shared with the running server, left running
+    const refused = await post(server.url, ADD, key);
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  }, 30_000);
+
+  test('bad arguments print usage and fail', async () => {
+    const result = await runCli('apikey', ['create', '--role', 'owner', '--name', 'X'], env());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--role editor\|admin/);
+  });
+});

@@ -1,12 +1,26 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
+import { DateScalar } from '../common/scalars';
+import { authorOf } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
 import { Official, OfficialConnection } from '../officials/official.entity';
 import { Source } from '../sources/source.entity';
 import { Statement } from '../statements/statement.entity';
 import { Measure, MeasureConnection } from './measure.entity';
-import { MeasureFilter, MeasureOrder } from './measure.inputs';
+import { AddMeasureInput, MeasureFilter, MeasureOrder, UpdateMeasureInput } from './measure.inputs';
 
 @Resolver(() => Measure)
 export class MeasureResolver {
@@ -94,4 +108,67 @@ export class MeasureResolver {
   sources(@Root() measure: Measure, @Ctx() { loaders }: Context): Promise<Source[]> {
     return loaders.sources.ofMeasure.load(measure.id);
   }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Measure, {
+    description:
+      'Records a measure and everything it links to, in one transaction. Editor or admin.',
+  })
+  async addMeasure(
+    @Arg('input', () => AddMeasureInput) input: AddMeasureInput,
+    @Ctx() context: Context,
+  ): Promise<Measure> {
+    const id = await context.services.measureWriter.add(
+      input,
+      authorOf(context.caller, context.requestId),
+    );
+    return reloadMeasure(context, id);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Measure, {
+    description: 'Amends a measure; see UpdateMeasureInput. Editor or admin.',
+  })
+  async updateMeasure(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateMeasureInput) input: UpdateMeasureInput,
+    @Ctx() context: Context,
+  ): Promise<Measure> {
+    const measureId = context.services.measures.decodeId(id);
+    await context.services.measureWriter.update(
+      measureId,
+      input,
+      authorOf(context.caller, context.requestId),
+    );
+    return reloadMeasure(context, measureId);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Measure, {
+    description:
+      'Marks a measure LIFTED; CONFLICT if it already is. Optionally links the statement announcing it.',
+  })
+  async liftMeasure(
+    @Arg('id', () => ID) id: string,
+    @Arg('liftedOn', () => DateScalar) liftedOn: string,
+    @Arg('statementId', () => ID, { nullable: true }) statementId: string | null,
+    @Ctx() context: Context,
+  ): Promise<Measure> {
+    const measureId = context.services.measures.decodeId(id);
+    await context.services.measureWriter.lift(
+      measureId,
+      liftedOn,
+      statementId,
+      authorOf(context.caller, context.requestId),
+    );
+    return reloadMeasure(context, measureId);
+  }
+}
+
+/** Reads a measure just written, through fresh loaders, with all its links. */
+async function reloadMeasure(context: Context, id: number): Promise<Measure> {
+  context.refreshLoaders();
+  const measure = await context.loaders.measures.byId.load(id);
+  if (!measure) throw new Error(`measure ${id} vanished after it was written`);
+  return measure;
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Role } from '../auth/role';
 import { badUserInput } from '../common/errors';
 import { decodeGlobalId } from '../common/global-id';
 import type { Context } from '../context';
@@ -35,8 +36,16 @@ function loadNode(id: string, field: string, context: Context): Promise<Node | n
   return loadDecoded(type, key, context);
 }
 
-async function loadDecoded(type: string, key: string, { loaders }: Context): Promise<Node | null> {
+async function loadDecoded(
+  type: string,
+  key: string,
+  { loaders, services, caller }: Context,
+): Promise<Node | null> {
   switch (type) {
+    case 'ApiKey':
+      // Keys are visible to admins only; to anyone else they do not exist.
+      if (caller?.role !== Role.ADMIN) return null;
+      return (await services.apiKeys.byIds([Number(key)]))[0] ?? null;
     case 'Country':
       return loaders.countries.byCode.load(key);
     case 'Official':

@@ -1,12 +1,25 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
+import { authorOf } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
 import { Measure, MeasureConnection } from '../measures/measure.entity';
 import { MeasureOrder } from '../measures/measure.inputs';
 import { Statement, StatementConnection } from '../statements/statement.entity';
 import { Official, OfficialConnection } from './official.entity';
-import { OfficialFilter } from './official.inputs';
+import { AddOfficialInput, OfficialFilter } from './official.inputs';
 
 @Resolver(() => Official)
 export class OfficialResolver {
@@ -59,5 +72,21 @@ export class OfficialResolver {
     return toConnection(result, query.orderId, () =>
       loaders.statements.countOf('speaker', query).load(official.id),
     );
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Official, { description: 'Records a named person. Editor or admin.' })
+  async addOfficial(
+    @Arg('input', () => AddOfficialInput) input: AddOfficialInput,
+    @Ctx() context: Context,
+  ): Promise<Official> {
+    const id = await context.services.officialWriter.add(
+      input,
+      authorOf(context.caller, context.requestId),
+    );
+    context.refreshLoaders();
+    const official = await context.loaders.officials.byId.load(id);
+    if (!official) throw new Error(`official ${id} vanished after it was written`);
+    return official;
   }
 }

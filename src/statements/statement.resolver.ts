@@ -1,12 +1,26 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
 import { DateScalar } from '../common/scalars';
+import { authorOf } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
 import { Measure } from '../measures/measure.entity';
 import { Official } from '../officials/official.entity';
 import { Source } from '../sources/source.entity';
 import { Statement, StatementConnection } from './statement.entity';
+import { AddStatementInput } from './statement.inputs';
 
 @Resolver(() => Statement)
 export class StatementResolver {
@@ -55,5 +69,23 @@ export class StatementResolver {
   @FieldResolver(() => [Source])
   sources(@Root() statement: Statement, @Ctx() { loaders }: Context): Promise<Source[]> {
     return loaders.sources.ofStatement.load(statement.id);
+  }
+
+  @Authorized(Role.EDITOR)
+  @Mutation(() => Statement, {
+    description: 'Records a statement, linked to the measures it concerns. Editor or admin.',
+  })
+  async addStatement(
+    @Arg('input', () => AddStatementInput) input: AddStatementInput,
+    @Ctx() context: Context,
+  ): Promise<Statement> {
+    const id = await context.services.statementWriter.add(
+      input,
+      authorOf(context.caller, context.requestId),
+    );
+    context.refreshLoaders();
+    const statement = await context.loaders.statements.byId.load(id);
+    if (!statement) throw new Error(`statement ${id} vanished after it was written`);
+    return statement;
   }
 }

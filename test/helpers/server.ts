@@ -1,4 +1,5 @@
 import { type Application, startApplication } from '../../src/app';
+import { Role } from '../../src/auth/role';
 import { type Config, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -21,6 +22,14 @@ export interface TestServer {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<D>>;
+  /** Creates an API key with `role` (through the service, as the CLI does). */
+  createKey(role: Role, name?: string): Promise<{ key: string; id: string }>;
+  /** gql with `Authorization: Bearer <key>`. */
+  gqlAs<D = any>(
+    key: string,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<D>>;
   stop(): Promise<void>;
 }
 
@@ -30,8 +39,11 @@ const running = new Set<TestServer>();
  * The real application (same code path as `npm start` minus the embedded database) on port 0,
  * on a database of its own. Call `stopAllServers` in afterAll; nothing may outlive the file.
  */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  database?: TestDatabase,
+): Promise<TestServer> {
+  const db = database ?? (await createTestDatabase());
   const config = loadConfig(
     { NODE_ENV: 'test' },
     { port: 0, host: '127.0.0.1', dbPoolSize: 4, ...overrides },
@@ -59,6 +71,16 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
         headers: response.headers,
         ...body,
       } as GraphQLResponse<never>;
+    },
+    async createKey(role, name = `${role.toLowerCase()} key`) {
+      const created = await app.services.apiKeys.create(name, role, {
+        apiKeyId: null,
+        requestId: 'test',
+      });
+      return { key: created.key, id: created.apiKey.globalId };
+    },
+    gqlAs(key, query, variables) {
+      return server.gql(query, variables, { authorization: `Bearer ${key}` });
     },
     async stop() {
       running.delete(server);

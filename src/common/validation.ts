@@ -1,0 +1,151 @@
+import {
+  registerDecorator,
+  validate,
+  type ValidationArguments,
+  type ValidationError,
+} from 'class-validator';
+import { badUserInput } from './errors';
+
+/** C0 controls and DEL; multi-line text may keep tab, line feed and carriage return. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export interface TextOptions {
+  max: number;
+  /** Allow tabs and line breaks (summaries, statement text, quotes). */
+  multiline?: boolean;
+  /** Validate every element of a string array. */
+  each?: boolean;
+}
+
+/** Why a string is not acceptable text, or undefined when it is. */
+export function textProblem(value: unknown, options: TextOptions): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.trim().length === 0) return 'must not be empty';
+  if (value.length > options.max)
+    return `must be at most ${options.max} characters (got ${value.length})`;
+  if ((options.multiline ? CONTROL_EXCEPT_WHITESPACE : CONTROL).test(value)) {
+    return options.multiline
+      ? 'must not contain control characters'
+      : 'must be one line without control characters';
+  }
+  if (!value.isWellFormed()) return 'must be valid Unicode (it contains a lone surrogate)';
+  return undefined;
+}
+
+/**
+ * A message starting "[i] " tells assertValid which element of an array failed, so the error
+ * can name `input.quotes[3]` rather than just `input.quotes`.
+ */
+function elementProblem(value: unknown, options: TextOptions): string | undefined {
+  if (!options.each) return textProblem(value, options);
+  if (!Array.isArray(value)) return 'must be a list of strings';
+  for (const [i, item] of value.entries()) {
+    const problem = textProblem(item, options);
+    if (problem) return `[${i}] ${problem}`;
+  }
+  return undefined;
+}
+
+/** Non-blank text within a length limit, without control characters or broken Unicode. */
+export function Text(options: TextOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'text',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => value == null || elementProblem(value, options) === undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          elementProblem(args?.value, options) ?? 'is invalid',
+      },
+    });
+}
+
+/** Matches a pattern; `description` says what was expected, for the error message. */
+export function Pattern(pattern: RegExp, description: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'pattern',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) =>
+          value == null || (typeof value === 'string' && pattern.test(value)),
+        defaultMessage: () => `must be ${description}`,
+      },
+    });
+}
+
+export const CountryCode = (): PropertyDecorator =>
+  Pattern(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. "JP"');
+
+/** An absolute http(s) URL: sources link to public pages, nothing else. */
+export function HttpUrl(max = 2000): PropertyDecorator {
+  const problem = (value: unknown): string | undefined => {
+    if (typeof value !== 'string') return 'must be a string';
+    if (value.length > max) return `must be at most ${max} characters`;
+    if (CONTROL.test(value) || /\s/.test(value))
+      return 'must not contain spaces or control characters';
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return 'must be an http or https URL';
+      if (!url.hostname) return 'must name a host';
+    } catch {
+      return 'must be an absolute http or https URL';
+    }
+    return undefined;
+  };
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'httpUrl',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => value == null || problem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) => problem(args?.value) ?? 'is invalid',
+      },
+    });
+}
+
+/**
+ * Runs the class-validator rules of an input object (nested inputs included) and throws
+ * BAD_USER_INPUT for the first problem, naming its path, e.g. `input.newTargets[62].name`.
+ */
+export async function assertValid(input: object, path: string): Promise<void> {
+  const errors = await validate(input, {
+    forbidUnknownValues: true,
+    // GraphQL already enforces which fields are required; a missing optional field is fine.
+    skipMissingProperties: true,
+    validationError: { target: false, value: true },
+  });
+  const first = firstProblem(errors, path);
+  if (first) throw badUserInput(first.field, `${first.field} ${first.message}`);
+}
+
+function firstProblem(
+  errors: ValidationError[],
+  path: string,
+  parentIsArray = false,
+): { field: string; message: string } | undefined {
+  for (const error of errors) {
+    const field = parentIsArray ? `${path}[${error.property}]` : `${path}.${error.property}`;
+    const raw = error.constraints ? Object.values(error.constraints)[0] : undefined;
+    // class-validator's own messages start with the property name; the path replaces it.
+    const message = raw?.startsWith(`${error.property} `)
+      ? raw.slice(error.property.length + 1)
+      : raw;
+    if (message) {
+      const element = /^\[(\d+)\] (.*)$/.exec(message);
+      return element
+        ? { field: `${field}[${element[1]}]`, message: element[2]! }
+        : { field, message };
+    }
+    const nested = firstProblem(error.children ?? [], field, Array.isArray(error.value));
+    if (nested) return nested;
+  }
+  return undefined;
+}

@@ -1,0 +1,516 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { DatePrecision } from '../common/date-precision';
+import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
+import { assertValid } from '../common/validation';
+import type { CountryService } from '../countries/country.service';
+import { appendChanges, type ChangeAuthor } from '../live/change-log';
+import type { OfficialWriteService } from '../officials/official-write.service';
+import type { OfficialService } from '../officials/official.service';
+import type { SourceService } from '../sources/source.service';
+import type { StatementService } from '../statements/statement.service';
+import { MeasureStatus } from './measure.enums';
+import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
+import type { MeasureService } from './measure.service';
+
+/** A measure's own columns, as the write path handles them. */
+interface MeasureRecord {
+  kind: string;
+  title: string;
+  summary: string | null;
+  imposedByCode: string;
+  targetCountryCode: string | null;
+  beneficiaryCountryCode: string | null;
+  targetCount: number;
+  announcedOn: string;
+  announcedOnPrecision: DatePrecision;
+  effectiveFrom: string | null;
+  expiresOn: string | null;
+  indefinite: boolean;
+  status: MeasureStatus;
+  liftedOn: string | null;
+  inResponseToId: number | null;
+}
+
+const RECORD_COLUMNS = `kind, title, summary, imposed_by_code AS "imposedByCode",
+  target_country_code AS "targetCountryCode", beneficiary_country_code AS "beneficiaryCountryCode",
+  target_count AS "targetCount", announced_on AS "announcedOn",
+  announced_on_precision AS "announcedOnPrecision", effective_from AS "effectiveFrom",
+  expires_on AS "expiresOn", indefinite, status, lifted_on AS "liftedOn",
+  in_response_to_id AS "inResponseToId"`;
+
+/** Serialises changes to inResponseTo, so two concurrent edits cannot close a cycle together. */
+const RESPONSE_CHAIN_LOCK = 7_305_114_213;
+
+/** The named targets of an add or update: existing officials by id, then new ones to record. */
+interface NamedTargets {
+  existing: number[];
+  fresh: ReturnType<OfficialWriteService['normalize']>;
+  count: number;
+  /** Input path for errors, e.g. `input`. */
+  path: string;
+}
+
+/** Fields of UpdateMeasureInput that cannot be cleared. */
+const REQUIRED_ON_UPDATE = [
+  'kind',
+  'title',
+  'imposedBy',
+  'announcedOn',
+  'announcedOnPrecision',
+  'indefinite',
+  'status',
+  'sources',
+] as const;
+
+/**
+ * addMeasure, updateMeasure and liftMeasure. Each is one transaction: every rule that needs no
+ * database runs before it starts, the rest inside it, and any failure rolls all of it back.
+ */
+export class MeasureWriteService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly countries: CountryService,
+    private readonly measures: MeasureService,
+    private readonly officials: OfficialService,
+    private readonly officialWriter: OfficialWriteService,
+    private readonly statements: StatementService,
+    private readonly sources: SourceService,
+  ) {}
+
+  /** Returns the id of the new measure, or of the existing one with the same externalId. */
+  async add(input: AddMeasureInput, author: ChangeAuthor): Promise<number> {
+    await assertValid(input, 'input');
+    const targets = this.namedTargets(input, 'input');
+    const record: MeasureRecord = {
+      kind: input.kind,
+      title: input.title.trim(),
+      summary: input.summary?.trim() || null,
+      imposedByCode: this.countries.knownCode(input.imposedBy, 'input.imposedBy'),
+      targetCountryCode: this.optionalCountry(input.targetCountry, 'input.targetCountry'),
+      beneficiaryCountryCode: this.optionalCountry(
+        input.beneficiaryCountry,
+        'input.beneficiaryCountry',
+      ),
+      targetCount: input.targetCount ?? targets.count,
+      announcedOn: input.announcedOn,
+      announcedOnPrecision: input.announcedOnPrecision ?? DatePrecision.DAY,
+      effectiveFrom: input.effectiveFrom ?? null,
+      expiresOn: input.expiresOn ?? null,
+      indefinite: input.indefinite ?? false,
+      status: input.status ?? MeasureStatus.IN_FORCE,
+      liftedOn: null,
+      inResponseToId: this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId'),
+    };
+    checkTargetCount(record.targetCount, targets.count, 'input.targetCount');
+    checkDates(record, 'input', new Set(Object.keys(input)));
+    const statementIds = this.statementIds(input.statementIds, 'input.statementIds');
+    const externalId = input.externalId?.trim() || null;
+
+    return this.dataSource.transaction(async (em) => {
+      await this.checkReferences(em, targets, record.inResponseToId, statementIds);
+      const inserted = await this.insertMeasure(em, record, externalId);
+      if (inserted.existing) return inserted.id; // a replay: nothing is written
+      const id = inserted.id;
+      const newOfficialIds = await this.writeTargets(em, id, targets);
+      await this.sources.insert(em, { measureId: id }, input.sources);
+      await this.linkStatements(em, id, statementIds ?? []);
+      await appendChanges(
+        em,
+        [
+          ...newOfficialIds.map((officialId) => ({
+            entity: 'Official' as const,
+            entityId: officialId,
+            action: 'added' as const,
+          })),
+          { entity: 'Measure', entityId: id, action: 'added' },
+        ],
+        author,
+      );
+      return id;
+    });
+  }
+
+  async update(id: number, input: UpdateMeasureInput, author: ChangeAuthor): Promise<void> {
+    await assertValid(input, 'input');
+    for (const field of REQUIRED_ON_UPDATE) {
+      if (input[field] === null) {
+        throw badUserInput(
+          `input.${field}`,
+          `input.${field} cannot be null; leave it out to keep the current value.`,
+        );
+      }
+    }
+    const replacesTargets = input.targetOfficialIds != null || input.newTargets != null;
+    const targets = replacesTargets ? this.namedTargets(input, 'input') : undefined;
+    const statementIds =
+      input.statementIds === undefined
+        ? undefined
+        : (this.statementIds(input.statementIds, 'input.statementIds') ?? []);
+    const provided = new Set(
+      Object.keys(input).filter((key) => input[key as keyof UpdateMeasureInput] !== undefined),
+    );
+
+    await this.dataSource.transaction(async (em) => {
+      const current = await this.lockMeasure(em, id);
+      const next: MeasureRecord = { ...current };
+      if (input.kind != null) next.kind = input.kind;
+      if (input.title != null) next.title = input.title.trim();
+      if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
+      if (input.imposedBy != null)
+        next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
+      if (input.targetCountry !== undefined) {
+        next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
+      }
+      if (input.beneficiaryCountry !== undefined) {
+        next.beneficiaryCountryCode = this.optionalCountry(
+          input.beneficiaryCountry,
+          'input.beneficiaryCountry',
+        );
+      }
+      if (input.targetCount != null) next.targetCount = input.targetCount;
+      if (input.announcedOn != null) next.announcedOn = input.announcedOn;
+      if (input.announcedOnPrecision != null)
+        next.announcedOnPrecision = input.announcedOnPrecision;
+      if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
+      if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
+      if (input.indefinite != null) next.indefinite = input.indefinite;
+      if (input.status != null) {
+        next.status = input.status;
+        // Reinstated: a measure no longer lifted has no lifting date.
+        if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
+      }
+      if (input.inResponseToId !== undefined) {
+        next.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
+      }
+
+      const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
+      checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
+      checkDates(next, 'input', provided);
+      if (next.inResponseToId !== null && next.inResponseToId !== current.inResponseToId) {
+        await this.assertNoCycle(em, id, next.inResponseToId);
+      }
+      await this.checkReferences(em, targets, next.inResponseToId, statementIds);
+
+      await this.writeRecord(em, id, next);
+      let newOfficialIds: number[] = [];
+      if (targets) {
+        await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
+        newOfficialIds = await this.writeTargets(em, id, targets);
+      }
+      if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
+      if (statementIds) {
+        await em.query('DELETE FROM statement_measure WHERE measure_id = $1', [id]);
+        await this.linkStatements(em, id, statementIds);
+      }
+      await appendChanges(
+        em,
+        [
+          ...newOfficialIds.map((officialId) => ({
+            entity: 'Official' as const,
+            entityId: officialId,
+            action: 'added' as const,
+          })),
+          { entity: 'Measure', entityId: id, action: 'updated' },
+        ],
+        author,
+      );
+    });
+  }
+
+  async lift(
+    id: number,
+    liftedOn: string,
+    statementId: string | null,
+    author: ChangeAuthor,
+  ): Promise<void> {
+    const statement =
+      statementId != null ? this.statements.decodeId(statementId, 'statementId') : null;
+    await this.dataSource.transaction(async (em) => {
+      const current = await this.lockMeasure(em, id);
+      if (current.status === MeasureStatus.LIFTED) {
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          current.liftedOn
+            ? `This measure was already lifted on ${current.liftedOn}.`
+            : 'This measure is already lifted.',
+          { field: 'id' },
+        );
+      }
+      if (liftedOn < current.announcedOn) {
+        throw badUserInput(
+          'liftedOn',
+          `liftedOn (${liftedOn}) is before the measure was announced (${current.announcedOn}).`,
+        );
+      }
+      if (statement !== null) {
+        const [found] = await em.query('SELECT 1 FROM statement WHERE id = $1', [statement]);
+        if (!found) throw notFound('statementId', 'There is no statement with this ID.');
+      }
+      await em.query(
+        `UPDATE measure SET status = 'LIFTED', lifted_on = $2, updated_at = now() WHERE id = $1`,
+        [id, liftedOn],
+      );
+      if (statement !== null) await this.linkStatements(em, id, [statement]);
+      await appendChanges(em, [{ entity: 'Measure', entityId: id, action: 'lifted' }], author);
+    });
+  }
+
+  private namedTargets(input: AddMeasureInput | UpdateMeasureInput, path: string): NamedTargets {
+    const seen = new Map<number, number>();
+    const existing = (input.targetOfficialIds ?? []).map((globalId, i) => {
+      const field = `${path}.targetOfficialIds[${i}]`;
+      const id = this.officials.decodeId(globalId, field);
+      const earlier = seen.get(id);
+      if (earlier !== undefined) {
+        throw badUserInput(
+          field,
+          `${field} repeats ${path}.targetOfficialIds[${earlier}]; name each target once.`,
+        );
+      }
+      seen.set(id, i);
+      return id;
+    });
+    const fresh = this.officialWriter.normalize(input.newTargets ?? [], `${path}.newTargets`);
+    const count = existing.length + fresh.length;
+    if (count > MAX_TARGETS) {
+      throw badUserInput(
+        `${path}.newTargets`,
+        `At most ${MAX_TARGETS} named targets in one call (got ${count}).`,
+      );
+    }
+    return { existing, fresh, count, path };
+  }
+
+  private optionalCountry(code: string | null | undefined, field: string): string | null {
+    return code == null ? null : this.countries.knownCode(code, field);
+  }
+
+  private optionalMeasureId(id: string | null | undefined, field: string): number | null {
+    return id == null ? null : this.measures.decodeId(id, field);
+  }
+
+  private statementIds(ids: string[] | null | undefined, field: string): number[] | undefined {
+    if (ids == null) return undefined;
+    return [...new Set(ids.map((id, i) => this.statements.decodeId(id, `${field}[${i}]`)))];
+  }
+
+  /**
+   * Inserts the measure row. With an externalId, a unique index decides: of concurrent adds with
+   * the same key exactly one inserts, and the others wait for it to commit and get its id.
+   */
+  private async insertMeasure(
+    em: EntityManager,
+    r: MeasureRecord,
+    externalId: string | null,
+  ): Promise<{ id: number; existing: boolean }> {
+    const rows: { id: number }[] = await em.query(
+      `INSERT INTO measure (kind, title, summary, imposed_by_code, target_country_code,
+         beneficiary_country_code, target_count, announced_on, announced_on_precision,
+         effective_from, expires_on, indefinite, status, lifted_on, in_response_to_id, external_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (external_id) DO NOTHING
+       RETURNING id`,
+      [...recordValues(r), externalId],
+    );
+    if (rows.length > 0) return { id: rows[0]!.id, existing: false };
+    const [existing]: { id: number }[] = await em.query(
+      'SELECT id FROM measure WHERE external_id = $1',
+      [externalId],
+    );
+    if (!existing) throw new Error(`externalId conflict without a row for ${externalId}`);
+    return { id: existing.id, existing: true };
+  }
+
+  private async writeRecord(em: EntityManager, id: number, r: MeasureRecord): Promise<void> {
+    await em.query(
+      `UPDATE measure SET kind = $1, title = $2, summary = $3, imposed_by_code = $4,
+         target_country_code = $5, beneficiary_country_code = $6, target_count = $7,
+         announced_on = $8, announced_on_precision = $9, effective_from = $10, expires_on = $11,
+         indefinite = $12, status = $13, lifted_on = $14, in_response_to_id = $15, updated_at = now()
+       WHERE id = $16`,
+      [...recordValues(r), id],
+    );
+  }
+
+  private async lockMeasure(em: EntityManager, id: number): Promise<MeasureRecord> {
+    const [current]: MeasureRecord[] = await em.query(
+      `SELECT ${RECORD_COLUMNS} FROM measure WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!current) throw notFound('id', 'There is no measure with this ID.');
+    return current;
+  }
+
+  private async namedTargetCount(em: EntityManager, id: number): Promise<number> {
+    const [row]: { count: number }[] = await em.query(
+      'SELECT count(*)::int AS count FROM measure_target WHERE measure_id = $1',
+      [id],
+    );
+    return row!.count;
+  }
+
+  /** Every referenced object must exist; the first that does not is named. */
+  private async checkReferences(
+    em: EntityManager,
+    targets: NamedTargets | undefined,
+    inResponseToId: number | null,
+    statementIds: number[] | undefined,
+  ): Promise<void> {
+    if (targets && targets.existing.length > 0) {
+      const missing = await missingIds(em, 'official', targets.existing);
+      if (missing >= 0) {
+        throw badUserInput(
+          `${targets.path}.targetOfficialIds[${missing}]`,
+          'There is no official with this ID.',
+        );
+      }
+    }
+    if (inResponseToId !== null && (await missingIds(em, 'measure', [inResponseToId])) >= 0) {
+      throw badUserInput('input.inResponseToId', 'There is no measure with this ID.');
+    }
+    if (statementIds && statementIds.length > 0) {
+      const missing = await missingIds(em, 'statement', statementIds);
+      if (missing >= 0)
+        throw badUserInput(`input.statementIds[${missing}]`, 'There is no statement with this ID.');
+    }
+  }
+
+  /** Refuses an inResponseTo that would lead back to this measure. */
+  private async assertNoCycle(
+    em: EntityManager,
+    id: number,
+    inResponseToId: number,
+  ): Promise<void> {
+    await em.query('SELECT pg_advisory_xact_lock($1)', [RESPONSE_CHAIN_LOCK]);
+    const [cycle] = await em.query(
+      `WITH RECURSIVE chain(id, depth) AS (
+         SELECT $2::int4, 1
+         UNION ALL
+         SELECT m.in_response_to_id, chain.depth + 1 FROM measure m JOIN chain ON m.id = chain.id
+         WHERE m.in_response_to_id IS NOT NULL AND chain.depth < 10000
+       )
+       SELECT 1 FROM chain WHERE id = $1 LIMIT 1`,
+      [id, inResponseToId],
+    );
+    if (cycle) {
+      throw badUserInput(
+        'input.inResponseToId',
+        'inResponseToId would make a cycle: that measure already answers this one, directly or through others.',
+      );
+    }
+  }
+
+  /** Creates the new officials and links all named targets in order; returns the new ids. */
+  private async writeTargets(
+    em: EntityManager,
+    measureId: number,
+    targets: NamedTargets,
+  ): Promise<number[]> {
+    const newIds = await this.officialWriter.insertMany(
+      em,
+      targets.fresh,
+      (i) => `${targets.path}.newTargets[${i}]`,
+    );
+    const officialIds = [...targets.existing, ...newIds];
+    if (officialIds.length > 0) {
+      await em.query(
+        `INSERT INTO measure_target (measure_id, official_id, position)
+         SELECT $1, t.official_id, t.position
+         FROM unnest($2::int4[]) WITH ORDINALITY AS t(official_id, position)`,
+        [measureId, officialIds],
+      );
+    }
+    return newIds;
+  }
+
+  private async linkStatements(
+    em: EntityManager,
+    measureId: number,
+    statementIds: number[],
+  ): Promise<void> {
+    if (statementIds.length === 0) return;
+    await em.query(
+      `INSERT INTO statement_measure (statement_id, measure_id)
+       SELECT s, $1 FROM unnest($2::int4[]) AS s ON CONFLICT DO NOTHING`,
+      [measureId, statementIds],
+    );
+  }
+}
+
+function recordValues(r: MeasureRecord): unknown[] {
+  return [
+    r.kind,
+    r.title,
+    r.summary,
+    r.imposedByCode,
+    r.targetCountryCode,
+    r.beneficiaryCountryCode,
+    r.targetCount,
+    r.announcedOn,
+    r.announcedOnPrecision,
+    r.effectiveFrom,
+    r.expiresOn,
+    r.indefinite,
+    r.status,
+    r.liftedOn,
+    r.inResponseToId,
+  ];
+}
+
+function checkTargetCount(targetCount: number, named: number, field: string): void {
+  if (targetCount < named) {
+    throw badUserInput(
+      field,
+      `targetCount (${targetCount}) is less than the ${named} named targets.`,
+    );
+  }
+}
+
+/**
+ * Dates must not contradict each other. `provided` says which fields the caller sent, so that
+ * of two contradicting dates the error names the one they gave.
+ */
+function checkDates(r: MeasureRecord, path: string, provided: Set<string>): void {
+  const blame = (later: string, earlier: string) =>
+    `${path}.${provided.has(later) || !provided.has(earlier) ? later : earlier}`;
+  if (r.effectiveFrom && r.effectiveFrom < r.announcedOn) {
+    throw badUserInput(
+      blame('effectiveFrom', 'announcedOn'),
+      `effectiveFrom (${r.effectiveFrom}) is before announcedOn (${r.announcedOn}).`,
+    );
+  }
+  const start = r.effectiveFrom ?? r.announcedOn;
+  if (r.expiresOn && r.expiresOn < start) {
+    const earlier = r.effectiveFrom ? 'effectiveFrom' : 'announcedOn';
+    throw badUserInput(
+      blame('expiresOn', earlier),
+      `expiresOn (${r.expiresOn}) is before ${earlier} (${start}).`,
+    );
+  }
+  if (r.indefinite && r.expiresOn) {
+    throw badUserInput(
+      blame('expiresOn', 'indefinite'),
+      'An indefinite measure has no expiresOn: leave expiresOn out, or set indefinite to false.',
+    );
+  }
+  if (r.liftedOn && r.liftedOn < r.announcedOn) {
+    throw badUserInput(
+      `${path}.announcedOn`,
+      `announcedOn (${r.announcedOn}) is after the measure was lifted (${r.liftedOn}).`,
+    );
+  }
+}
+
+/** Index in `ids` of the first id with no row in `table`, or -1. */
+async function missingIds(
+  em: EntityManager,
+  table: 'official' | 'measure' | 'statement',
+  ids: number[],
+): Promise<number> {
+  const rows: { id: number }[] = await em.query(
+    `SELECT id FROM ${table} WHERE id = ANY($1::int4[])`,
+    [ids],
+  );
+  const found = new Set(rows.map((row) => row.id));
+  return ids.findIndex((id) => !found.has(id));
+}

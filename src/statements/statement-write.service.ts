@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import { DatePrecision } from '../common/date-precision';
+import { badUserInput } from '../common/errors';
+import { assertValid } from '../common/validation';
+import type { CountryService } from '../countries/country.service';
+import { appendChanges, type ChangeAuthor } from '../live/change-log';
+import type { MeasureService } from '../measures/measure.service';
+import type { OfficialService } from '../officials/official.service';
+import type { SourceService } from '../sources/source.service';
+import type { AddStatementInput } from './statement.inputs';
+
+/** addStatement: one transaction for the statement, its measure links and its sources. */
+export class StatementWriteService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly countries: CountryService,
+    private readonly officials: OfficialService,
+    private readonly measures: MeasureService,
+    private readonly sources: SourceService,
+  ) {}
+
+  async add(input: AddStatementInput, author: ChangeAuthor): Promise<number> {
+    await assertValid(input, 'input');
+    const countryCode = this.countries.knownCode(input.country, 'input.country');
+    const speakerId =
+      input.speakerId != null ? this.officials.decodeId(input.speakerId, 'input.speakerId') : null;
+    const listed = (input.measureIds ?? []).map((id, i) =>
+      this.measures.decodeId(id, `input.measureIds[${i}]`),
+    );
+    const measureIds = [...new Set(listed)];
+    return this.dataSource.transaction(async (em) => {
+      if (speakerId !== null) {
+        const [speaker] = await em.query('SELECT 1 FROM official WHERE id = $1', [speakerId]);
+        if (!speaker) throw badUserInput('input.speakerId', 'There is no official with this ID.');
+      }
+      if (measureIds.length > 0) {
+        const rows: { id: number }[] = await em.query(
+          'SELECT id FROM measure WHERE id = ANY($1::int4[])',
+          [measureIds],
+        );
+        const found = new Set(rows.map((row) => row.id));
+        const missing = listed.findIndex((measureId) => !found.has(measureId));
+        if (missing >= 0)
+          throw badUserInput(`input.measureIds[${missing}]`, 'There is no measure with this ID.');
+      }
+      const [{ id }]: { id: number }[] = await em.query(
+        `INSERT INTO statement (issued_on, issued_on_precision, country_code, issuer, speaker_id, title,
+           text, quotes, language)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [
+          input.issuedOn,
+          input.issuedOnPrecision ?? DatePrecision.DAY,
+          countryCode,
+          input.issuer.trim(),
+          speakerId,
+          input.title?.trim() || null,
+          input.text,
+          input.quotes ?? [],
+          input.language ?? null,
+        ],
+      );
+      if (measureIds.length > 0) {
+        await em.query(
+          `INSERT INTO statement_measure (statement_id, measure_id) SELECT $1, m FROM unnest($2::int4[]) AS m`,
+          [id, measureIds],
+        );
+      }
+      await this.sources.insert(em, { statementId: id }, input.sources);
+      await appendChanges(em, [{ entity: 'Statement', entityId: id, action: 'added' }], author);
+      return id;
+    });
+  }
+}
