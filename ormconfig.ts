@@ -6,7 +6,7 @@ import { entities } from './src/entities';
 
 /**
  * The data source for the TypeORM CLI (`npm run typeorm -- migration:show`, `migration:generate`).
- * It needs DATABASE_URL: the CLI cannot start the embedded server (use `npm run db:url` to print
+ * It needs DATABASE_URL: the CLI cannot start the embedded server (use `npm run db -- url` to print
  * the embedded one's URL while `npm start` runs).
  */
 const config = loadConfig();

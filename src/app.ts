@@ -6,6 +6,7 @@ import { migrations } from './database/migrations';
 import { prepareDatabase } from './database/prepare';
 import { Sql } from './database/sql';
 import { entities } from './entities';
+import { ChangeListener } from './live/change-listener';
 import type { Logger } from './logger';
 import { buildAppSchema } from './schema';
 import { type RunningServer, startServer } from './server';
@@ -15,7 +16,8 @@ export interface Application {
   server: RunningServer;
   dataSource: DataSource;
   services: Services;
-  /** Drains the server, then closes the database pool. */
+  listener: ChangeListener;
+  /** Closes sockets (1001), drains HTTP, releases the listener, then closes the pool. */
   stop(): Promise<void>;
 }
 
@@ -32,10 +34,24 @@ export async function startApplication(
     migrations,
   });
   await dataSource.initialize();
+  const listener = new ChangeListener({
+    databaseUrl,
+    logger,
+    pollMs: config.livePollMs,
+    // A batch is delivered to a subscription's queue at once: never more than the queue holds.
+    batchSize: Math.min(500, config.subscriptionQueueLimit),
+  });
   try {
     await prepareDatabase(dataSource, logger, (ds) => seedDatabase(ds, logger));
+    await listener.start();
     const sql = new Sql(poolOf(dataSource));
-    const services = await createServices(sql, dataSource, logger);
+    const services = await createServices({
+      sql,
+      dataSource,
+      logger,
+      listener,
+      topicOptions: { queueLimit: config.subscriptionQueueLimit },
+    });
     const schema = await buildAppSchema();
     const server = await startServer({
       config,
@@ -50,14 +66,17 @@ export async function startApplication(
       server,
       dataSource,
       services,
+      listener,
       async stop() {
         await server.stop();
-        logger.debug('http server drained');
+        logger.debug('http and websocket servers drained');
+        await listener.stop();
         await dataSource.destroy();
-        logger.debug('database pool closed');
+        logger.debug('database connections closed');
       },
     };
   } catch (error) {
+    await listener.stop().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
     throw error;
   }

@@ -21,6 +21,16 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest request body from callers with a valid API key (bulk writes: 10,000 targets). */
   maxBodyBytesWithKey: number;
+  /** Largest WebSocket message a client may send. */
+  wsMaxPayloadBytes: number;
+  /** Subscriptions one WebSocket connection may hold at once. */
+  wsMaxSubscriptions: number;
+  /** A socket that has not sent connection_init by then is closed (4408). */
+  wsConnectionInitTimeoutMs: number;
+  /** Events a subscription may have waiting; a client further behind is ended (and can resume). */
+  subscriptionQueueLimit: number;
+  /** The live feed reads the change log at least this often, besides on NOTIFY. */
+  livePollMs: number;
 }
 
 export const defaultConfig: Config = {
@@ -34,6 +44,11 @@ export const defaultConfig: Config = {
   shutdownGraceMs: 10_000,
   maxBodyBytes: 256 * 1024,
   maxBodyBytesWithKey: 8 * 1024 * 1024,
+  wsMaxPayloadBytes: 1024 * 1024,
+  wsMaxSubscriptions: 50,
+  wsConnectionInitTimeoutMs: 3000,
+  subscriptionQueueLimit: 1000,
+  livePollMs: 5000,
 };
 
 export class ConfigError extends Error {
@@ -104,6 +119,14 @@ export function loadConfig(
   config.maxBodyBytes = int('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024) ?? config.maxBodyBytes;
   config.maxBodyBytesWithKey =
     int('MAX_BODY_BYTES_WITH_KEY', 1024, 256 * 1024 * 1024) ?? config.maxBodyBytesWithKey;
+  config.wsMaxPayloadBytes =
+    int('WS_MAX_PAYLOAD_BYTES', 1024, 64 * 1024 * 1024) ?? config.wsMaxPayloadBytes;
+  config.wsMaxSubscriptions = int('WS_MAX_SUBSCRIPTIONS', 1, 10_000) ?? config.wsMaxSubscriptions;
+  config.wsConnectionInitTimeoutMs =
+    int('WS_CONNECTION_INIT_TIMEOUT_MS', 100, 600_000) ?? config.wsConnectionInitTimeoutMs;
+  config.subscriptionQueueLimit =
+    int('SUBSCRIPTION_QUEUE_LIMIT', 1, 1_000_000) ?? config.subscriptionQueueLimit;
+  config.livePollMs = int('LIVE_POLL_MS', 50, 600_000) ?? config.livePollMs;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

@@ -20,8 +20,11 @@ export interface Context {
   refreshLoaders(): void;
 }
 
-/** DataLoaders are per request: their cache must never serve one caller's data to another. */
-function createLoaders(services: Services) {
+/**
+ * DataLoaders are per request (and per batch of live events): a cache must not outlive the
+ * moment it describes, nor serve one caller's data to another.
+ */
+export function createLoaders(services: Services) {
   return {
     countries: createCountryLoaders(services.countries),
     officials: createOfficialLoaders(services.officials),

@@ -8,9 +8,11 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
-import { AppError } from './common/errors';
+import { AppError, ErrorCode } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
@@ -175,6 +177,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       resolve();
     });
   });
+  const websockets = serveWebSockets(httpServer, deps);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
@@ -186,11 +189,111 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     httpServer,
     async stop() {
       draining = true;
+      // Close the sockets first, with 1001 Going Away: the HTTP drain below would otherwise end
+      // upgraded connections without a close frame.
+      await websockets.dispose();
       // Closes the listener, waits for in-flight requests, then closes idle and, after the grace
       // period, remaining connections.
       await apollo.stop();
     },
   };
+}
+
+type SocketExtra = { caller?: Caller | null } & Record<PropertyKey, unknown>;
+
+/**
+ * graphql-ws on the same port and path. Only subscriptions are served here (queries and
+ * mutations go over HTTP, where limits, caching and status codes apply); each socket is
+ * authenticated once, in connection_init, from `connectionParams.authorization`.
+ */
+function serveWebSockets(
+  httpServer: http.Server,
+  deps: ServerDependencies,
+): { dispose(): void | Promise<void> } {
+  const { config, logger, schema, services } = deps;
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    maxPayload: config.wsMaxPayloadBytes,
+  });
+  const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
+    new GraphQLError(message, { extensions: { code } }),
+  ];
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => formatError(error.toJSON(), error, config));
+
+  return useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      schema,
+      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        if (authorization !== undefined && typeof authorization !== 'string') return false;
+        try {
+          ctx.extra.caller = await services.apiKeys.authenticate(authorization);
+          return true;
+        } catch (error) {
+          if (error instanceof AppError) return false; // closes with 4403 Forbidden
+          throw error;
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        // ctx.subscriptions already holds this one.
+        if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
+          return reject(
+            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
+            ErrorCode.RATE_LIMITED,
+          );
+        }
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return reject(
+            error instanceof GraphQLError ? error.message : 'The query could not be parsed.',
+          );
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) {
+          return errors.map(
+            (e) =>
+              new GraphQLError(e.message, {
+                nodes: e.nodes,
+                extensions: { code: ErrorCode.BAD_USER_INPUT },
+              }),
+          );
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return reject('The document does not name one operation to run.');
+        if (operation.operation !== 'subscription') {
+          return reject(
+            'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
+          );
+        }
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(services, ctx.extra.caller ?? null, `ws-${randomUUID()}`),
+        };
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return;
+        for (const error of result.errors) {
+          if (!(error.originalError instanceof GraphQLError) && error.originalError) {
+            logger.error(
+              { err: error.originalError, requestId: (args.contextValue as Context).requestId },
+              'subscription error',
+            );
+          }
+        }
+        return { ...result, errors: format(result.errors) };
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wsServer,
+  );
 }
 
 function requestIdOf(req: IncomingMessage): string {

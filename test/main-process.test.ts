@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { connect, disposeClients } from './helpers/ws';
 import {
   ensureBuilt,
   killServerProcesses,
@@ -21,8 +22,9 @@ beforeAll(() => {
   chmodSync(dataDir, 0o755);
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   killServerProcesses();
+  await disposeClients();
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -67,6 +69,18 @@ test('first start initialises, migrates, seeds and serves; SIGINT exits 0 and st
   expect(await server.exited).toEqual({ code: 0, signal: null });
   expect(postgresRunning()).toBe(false);
 }, 60_000);
+
+test("SIGTERM closes subscribers' sockets with 1001 Going Away, then exits 0", async () => {
+  const server = await start();
+  const client = connect(server.url);
+  const subscription = client.subscribe('subscription { measureAdded { id } }');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  server.child.kill('SIGTERM');
+  expect((await client.closed).code).toBe(1001);
+  expect(await server.exited).toEqual({ code: 0, signal: null });
+  expect(subscription.events).toEqual([]);
+  expect(postgresRunning()).toBe(false);
+}, 30_000);
 
 test('a second start reuses the data; SIGTERM exits 0', async () => {
   const server = await start();

@@ -10,6 +10,8 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** A subscription ended because its client fell too far behind; resume with `since`. */
+  SUBSCRIPTION_OVERFLOW = 'SUBSCRIPTION_OVERFLOW',
 }
 
 /** The one error type the API raises on purpose: a code, a message for people, and details. */

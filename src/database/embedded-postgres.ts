@@ -12,6 +12,8 @@ import type { Logger } from '../logger';
 export interface EmbeddedPostgres {
   url: string;
   port: number;
+  /** False when another live process started it (and will stop it). */
+  owned: boolean;
   /** Stops the server if this process started (or adopted) it; a no-op for a server another live process owns. */
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startEmbeddedPostgres(
   return {
     url: `${url}/${options.database}`,
     port,
+    owned,
     async stop() {
       if (stopped || !owned) return;
       stopped = true;

@@ -18,6 +18,9 @@ export interface ChangeAuthor {
 /** Serialises the numbering of changes; any constant shared by every instance will do. */
 const CHANGE_LOG_LOCK = 7_305_114_212;
 
+/** NOTIFY channel announcing new change-log rows; the payload is the highest new seq only. */
+export const CHANGES_CHANNEL = 'retorsion_changes';
+
 /**
  * Appends changes to the change log, inside the caller's transaction, which must commit right
  * after (this is its last statement).
@@ -29,6 +32,9 @@ const CHANGE_LOG_LOCK = 7_305_114_212;
  * releases the lock only after the commit is visible, so when any seq N is visible, every seq
  * below N is too. The cost is that commits of writes are serialised, which this write volume
  * (people recording measures) never notices; the lock is held only for these last statements.
+ *
+ * The NOTIFY is part of the same transaction, so PostgreSQL delivers it only if, and when, the
+ * transaction commits: no listener hears of a rolled-back write.
  */
 export async function appendChanges(
   em: EntityManager,
@@ -51,5 +57,7 @@ export async function appendChanges(
       author.requestId,
     ],
   );
-  return rows.map((row) => row.seq);
+  const seqs = rows.map((row) => row.seq);
+  await em.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, seqs.at(-1)]);
+  return seqs;
 }

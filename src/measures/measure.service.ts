@@ -275,6 +275,51 @@ export class MeasureService {
     );
   }
 
+  /** The ids among `ids` that `filter` matches, by the same SQL as the measures query. */
+  async matchingIds(ids: readonly number[], filter: NormalizedMeasureFilter): Promise<Set<number>> {
+    const params = new SqlParams();
+    const idsParam = params.add(ids, 'int4[]');
+    const where = [`m.id = ANY(${idsParam})`, ...this.conditions(filter, params)].join(' AND ');
+    const rows = await this.sql.rows<{ id: number }>(
+      `SELECT m.id FROM measure m WHERE ${where}`,
+      params.values,
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Change-log rows of measures matching `filter`, after < seq <= upTo, in commit order. */
+  async changesMatching(
+    filter: NormalizedMeasureFilter,
+    actions: readonly string[],
+    after: number,
+    upTo: number,
+    limit: number,
+  ): Promise<{ seq: number; id: number }[]> {
+    const params = new SqlParams();
+    const where = [
+      `c.entity = 'Measure'`,
+      `c.action = ANY(${params.add(actions, 'text[]')})`,
+      `c.seq > ${params.add(after, 'int8')}`,
+      `c.seq <= ${params.add(upTo, 'int8')}`,
+      ...this.conditions(filter, params),
+    ].join(' AND ');
+    const rows = await this.sql.rows<{ seq: string; id: number }>(
+      `SELECT c.seq, m.id FROM change_log c JOIN measure m ON m.id = c.entity_id
+       WHERE ${where} ORDER BY c.seq LIMIT ${params.add(limit, 'int4')}`,
+      params.values,
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), id: row.id }));
+  }
+
+  /** The change-log position of a measure's creation: where `since` resumes from. */
+  async addedSeq(id: number): Promise<number | undefined> {
+    const [row] = await this.sql.rows<{ seq: string }>(
+      `SELECT seq FROM change_log WHERE entity = 'Measure' AND entity_id = $1 AND action = 'added'`,
+      [id],
+    );
+    return row ? Number(row.seq) : undefined;
+  }
+
   private conditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
     const c: string[] = [];
     if (filter.imposedBy)

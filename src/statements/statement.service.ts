@@ -177,6 +177,31 @@ export class StatementService {
     );
   }
 
+  /** Change-log rows of statements added in `countries` (all if undefined), after < seq <= upTo. */
+  async addedChanges(
+    countries: string[] | undefined,
+    after: number,
+    upTo: number,
+    limit: number,
+  ): Promise<{ seq: number; id: number }[]> {
+    const rows = await this.sql.rows<{ seq: string; id: number }>(
+      `SELECT c.seq, s.id FROM change_log c JOIN statement s ON s.id = c.entity_id
+       WHERE c.entity = 'Statement' AND c.action = 'added' AND c.seq > $1::int8 AND c.seq <= $2::int8
+         AND ($3::text[] IS NULL OR s.country_code = ANY($3::text[]))
+       ORDER BY c.seq LIMIT $4::int4`,
+      [after, upTo, countries ?? null, limit],
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), id: row.id }));
+  }
+
+  async addedSeq(id: number): Promise<number | undefined> {
+    const [row] = await this.sql.rows<{ seq: string }>(
+      `SELECT seq FROM change_log WHERE entity = 'Statement' AND entity_id = $1 AND action = 'added'`,
+      [id],
+    );
+    return row ? Number(row.seq) : undefined;
+  }
+
   private conditions(filter: NormalizedStatementFilter, params: SqlParams): string[] {
     const c: string[] = [];
     if (filter.country) c.push(`s.country_code = ANY(${params.add(filter.country, 'text[]')})`);

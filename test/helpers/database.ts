@@ -38,3 +38,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** A database this test did not create (e.g. on a cluster it runs itself); drop() only disconnects. */
+export async function openDatabase(url: string): Promise<TestDatabase> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined); // the cluster may be restarted under it
+  await client.connect();
+  return {
+    url,
+    name: new URL(url).pathname.slice(1),
+    async query<R extends QueryResultRow>(sql: string, values: unknown[] = []) {
+      return (await client.query<R>(sql, values)).rows;
+    },
+    async drop() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}

@@ -43,6 +43,7 @@ export async function startTestServer(
   overrides: Partial<Config> = {},
   database?: TestDatabase,
 ): Promise<TestServer> {
+  const ownsDatabase = database === undefined;
   const db = database ?? (await createTestDatabase());
   const config = loadConfig(
     { NODE_ENV: 'test' },
@@ -85,13 +86,14 @@ export async function startTestServer(
     async stop() {
       running.delete(server);
       await app.stop();
-      await db.drop();
+      if (ownsDatabase) await db.drop();
     },
   };
   running.add(server);
   return server;
 }
 
+/** Stops every server (second instances on a shared database before the database's owner). */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all([...running].map((server) => server.stop()));
+  for (const server of [...running].reverse()) await server.stop();
 }
