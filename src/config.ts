@@ -31,6 +31,8 @@ export interface Config {
   subscriptionQueueLimit: number;
   /** The live feed reads the change log at least this often, besides on NOTIFY. */
   livePollMs: number;
+  /** Worker processes sharing the port (one per core is usual); 1 runs in this process. */
+  workers: number;
 }
 
 export const defaultConfig: Config = {
@@ -49,6 +51,7 @@ export const defaultConfig: Config = {
   wsConnectionInitTimeoutMs: 3000,
   subscriptionQueueLimit: 1000,
   livePollMs: 5000,
+  workers: 1,
 };
 
 export class ConfigError extends Error {
@@ -127,6 +130,7 @@ export function loadConfig(
   config.subscriptionQueueLimit =
     int('SUBSCRIPTION_QUEUE_LIMIT', 1, 1_000_000) ?? config.subscriptionQueueLimit;
   config.livePollMs = int('LIVE_POLL_MS', 50, 600_000) ?? config.livePollMs;
+  config.workers = int('WORKERS', 1, 64) ?? config.workers;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

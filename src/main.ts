@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import cluster, { type Worker } from 'node:cluster';
 import { startApplication } from './app';
-import { ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
 import { resolveDatabase } from './database/connect';
 import type { EmbeddedPostgres } from './database/embedded-postgres';
 import { createLogger, type Logger } from './logger';
@@ -8,9 +9,13 @@ import { createLogger, type Logger } from './logger';
 /**
  * Entry point: config, database (DATABASE_URL, or an embedded PostgreSQL in DATA_DIR), migrate,
  * seed, serve; on SIGTERM/SIGINT drain, close the pool, stop the embedded database, exit 0.
+ *
+ * With WORKERS > 1 the primary process owns the database (embedded or not) and the signals, and
+ * forks that many workers sharing the port; each worker is a complete API instance (its own pool
+ * and change listener), exactly as separate instances behind a load balancer would be.
  */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -20,16 +25,26 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel).child(
+    cluster.isWorker ? { worker: cluster.worker!.id } : {},
+  );
   let embedded: EmbeddedPostgres | undefined;
   try {
     const database = await resolveDatabase(config, logger);
     embedded = database.embedded;
+    if (cluster.isPrimary && config.workers > 1) {
+      runWorkers(config, logger, database.url, embedded);
+      return;
+    }
     const app = await startApplication(config, logger, database.url);
-    handleShutdown(logger, async () => {
-      await app.stop();
-      await embedded?.stop();
-    });
+    handleShutdown(
+      logger,
+      async () => {
+        await app.stop();
+        await embedded?.stop();
+      },
+      shutdownDeadline(config),
+    );
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
     await embedded?.stop().catch(() => undefined);
@@ -37,11 +52,54 @@ async function main(): Promise<void> {
   }
 }
 
+function runWorkers(
+  config: Config,
+  logger: Logger,
+  databaseUrl: string,
+  embedded: EmbeddedPostgres | undefined,
+): void {
+  let stopping = false;
+  const fork = (): Worker => cluster.fork({ DATABASE_URL: databaseUrl });
+  for (let i = 0; i < config.workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ worker: worker.id, code, signal }, 'worker died; starting another');
+    fork();
+  });
+  handleShutdown(
+    logger,
+    async () => {
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {}).filter(
+        (w): w is Worker => w !== undefined,
+      );
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              if (worker.isDead()) return resolve();
+              worker.once('exit', () => resolve());
+              worker.process.kill('SIGTERM');
+            }),
+        ),
+      );
+      await embedded?.stop();
+    },
+    shutdownDeadline(config) + 5000,
+  );
+  logger.info({ workers: config.workers }, 'started workers');
+}
+
+/** Drain grace period, plus time to close sockets and stop the database. */
+function shutdownDeadline(config: Config): number {
+  return config.shutdownGraceMs + 15_000;
+}
+
 /**
  * npm forwards the terminal's SIGINT to its child, which the terminal also signalled, so one
  * Ctrl-C usually arrives twice: repeats within a second are ignored, a later one forces exit.
  */
-function handleShutdown(logger: Logger, stop: () => Promise<void>): void {
+function handleShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs: number): void {
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (firstSignalAt !== undefined) {
@@ -51,6 +109,11 @@ function handleShutdown(logger: Logger, stop: () => Promise<void>): void {
     }
     firstSignalAt = Date.now();
     logger.info({ signal }, 'shutting down');
+    // Whatever hangs (a client, the database), the process ends within a bounded time.
+    setTimeout(() => {
+      logger.error({ deadlineMs }, 'shutdown took too long: exiting');
+      process.exit(1);
+    }, deadlineMs).unref();
     stop().then(
       () => {
         logger.info('stopped');

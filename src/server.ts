@@ -8,12 +8,20 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { getOperationAST, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import {
+  type DocumentNode,
+  getOperationAST,
+  GraphQLError,
+  type GraphQLSchema,
+  parse,
+  validate,
+} from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
+import { serveGraphQLWs } from './live/graphql-ws';
+import { sharedSubscribe } from './live/shared-execution';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { Logger } from './logger';
@@ -199,8 +207,6 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   };
 }
 
-type SocketExtra = { caller?: Caller | null } & Record<PropertyKey, unknown>;
-
 /**
  * graphql-ws on the same port and path. Only subscriptions are served here (queries and
  * mutations go over HTTP, where limits, caching and status codes apply); each socket is
@@ -219,10 +225,11 @@ function serveWebSockets(
   const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
     new GraphQLError(message, { extensions: { code } }),
   ];
+  const documents = new DocumentCache(schema);
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((error) => formatError(error.toJSON(), error, config));
 
-  return useServer<Record<string, unknown> | undefined, SocketExtra>(
+  return serveGraphQLWs<Record<string, unknown> | undefined>(
     {
       schema,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
@@ -245,25 +252,9 @@ function serveWebSockets(
             ErrorCode.RATE_LIMITED,
           );
         }
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return reject(
-            error instanceof GraphQLError ? error.message : 'The query could not be parsed.',
-          );
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) {
-          return errors.map(
-            (e) =>
-              new GraphQLError(e.message, {
-                nodes: e.nodes,
-                extensions: { code: ErrorCode.BAD_USER_INPUT },
-              }),
-          );
-        }
-        const operation = getOperationAST(document, payload.operationName);
+        const checked = documents.check(payload.query);
+        if ('errors' in checked) return checked.errors;
+        const operation = getOperationAST(checked.document, payload.operationName);
         if (!operation) return reject('The document does not name one operation to run.');
         if (operation.operation !== 'subscription') {
           return reject(
@@ -272,28 +263,107 @@ function serveWebSockets(
         }
         return {
           schema,
-          document,
+          document: checked.document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createContext(services, ctx.extra.caller ?? null, `ws-${randomUUID()}`),
+          contextValue: createContext(
+            services,
+            (ctx.extra.caller as Caller | null | undefined) ?? null,
+            `ws-${randomUUID()}`,
+          ),
         };
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors) return;
-        for (const error of result.errors) {
-          if (!(error.originalError instanceof GraphQLError) && error.originalError) {
-            logger.error(
-              { err: error.originalError, requestId: (args.contextValue as Context).requestId },
-              'subscription error',
-            );
-          }
-        }
-        return { ...result, errors: format(result.errors) };
-      },
+      subscribe: sharedSubscribe(
+        schema,
+        (args) =>
+          JSON.stringify([
+            documents.idOf(args.document),
+            args.operationName ?? null,
+            args.variableValues ?? null,
+          ]),
+        (result, args) => {
+          // Once per shared execution, not per subscriber: log the unexpected, mask it in production.
+          if (!result.errors) return result;
+          const requestId = (args.contextValue as Context).requestId;
+          return {
+            ...result,
+            errors: result.errors.map((error) => {
+              if (error.originalError && !(error.originalError instanceof GraphQLError)) {
+                logger.error({ err: error.originalError, requestId }, 'subscription error');
+              }
+              const formatted = formatError(error.toJSON(), error, config);
+              return new GraphQLError(formatted.message, {
+                path: formatted.path,
+                extensions: formatted.extensions,
+              });
+            }),
+          };
+        },
+      ),
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
     wsServer,
+    logger,
   );
+}
+
+/**
+ * Parsed and validated documents by text. Subscribers of a dashboard send the same few documents:
+ * each is parsed and validated once, and equal texts share one document object, which lets
+ * sharedSubscribe recognise equal executions.
+ */
+class DocumentCache {
+  private readonly byText = new Map<
+    string,
+    { document: DocumentNode } | { errors: GraphQLError[] }
+  >();
+  private readonly ids = new WeakMap<DocumentNode, number>();
+  private nextId = 0;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly capacity = 1000,
+  ) {}
+
+  check(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+    let entry = this.byText.get(query);
+    if (!entry) {
+      entry = this.parseAndValidate(query);
+      if (this.byText.size >= this.capacity) this.byText.delete(this.byText.keys().next().value!);
+      this.byText.set(query, entry);
+    }
+    return entry;
+  }
+
+  idOf(document: DocumentNode): number {
+    let id = this.ids.get(document);
+    if (id === undefined) this.ids.set(document, (id = this.nextId++));
+    return id;
+  }
+
+  private parseAndValidate(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+    const invalid = (e: GraphQLError) =>
+      new GraphQLError(e.message, {
+        nodes: e.nodes,
+        extensions: { code: ErrorCode.BAD_USER_INPUT },
+      });
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      return {
+        errors: [
+          invalid(
+            error instanceof GraphQLError
+              ? error
+              : new GraphQLError('The query could not be parsed.'),
+          ),
+        ],
+      };
+    }
+    const errors = validate(this.schema, document);
+    return errors.length > 0 ? { errors: errors.map(invalid) } : { document };
+  }
 }
 
 function requestIdOf(req: IncomingMessage): string {

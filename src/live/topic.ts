@@ -166,9 +166,11 @@ class Subscription<Node, Filter, Shared> implements AsyncIterableIterator<FeedEv
   async next(): Promise<IteratorResult<FeedEvent<Node, Shared>>> {
     for (;;) {
       if (this.closed) return { done: true, value: undefined };
-      const replayed = await this.nextReplayed();
-      if (this.closed) return { done: true, value: undefined };
-      if (replayed) return this.yield(replayed);
+      if (this.replayCursor !== undefined || this.replayed.length > 0) {
+        const replayed = await this.nextReplayed();
+        if (this.closed) return { done: true, value: undefined };
+        if (replayed) return this.yield(replayed);
+      }
       if (this.overflowed) {
         const error = this.source.overflowError(this.lastDeliveredId, this.plan.queueLimit);
         this.close();

