@@ -2,10 +2,12 @@ import type { DataSource } from 'typeorm';
 import { seedDatabase } from '../seeds/seed';
 import type { Config } from './config';
 import { createDataSource, poolOf } from './database/data-source';
+import { DatabaseHealth } from './database/health';
 import { migrations } from './database/migrations';
 import { prepareDatabase } from './database/prepare';
 import { Sql } from './database/sql';
 import { entities } from './entities';
+import { RateLimiter } from './limits/rate-limiter';
 import { ChangeListener } from './live/change-listener';
 import type { Logger } from './logger';
 import { buildAppSchema } from './schema';
@@ -30,6 +32,8 @@ export async function startApplication(
   const dataSource = createDataSource({
     url: databaseUrl,
     poolSize: config.dbPoolSize,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
     entities,
     migrations,
   });
@@ -53,14 +57,18 @@ export async function startApplication(
       topicOptions: { queueLimit: config.subscriptionQueueLimit },
     });
     const schema = await buildAppSchema();
+    const checkDatabase = async () => {
+      await sql.rows('SELECT 1');
+    };
+    const health = new DatabaseHealth(checkDatabase, logger);
     const server = await startServer({
       config,
       logger,
       schema,
       services,
-      checkDatabase: async () => {
-        await sql.rows('SELECT 1');
-      },
+      rateLimiter: new RateLimiter(poolOf(dataSource), config.rateLimit, logger),
+      health,
+      checkDatabase,
     });
     return {
       server,
@@ -68,6 +76,7 @@ export async function startApplication(
       services,
       listener,
       async stop() {
+        health.stop();
         await server.stop();
         logger.debug('http and websocket servers drained');
         await listener.stop();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { checkTrustProxy } from './limits/client-address';
 
 export type NodeEnv = 'production' | 'development' | 'test';
 
@@ -33,6 +34,34 @@ export interface Config {
   livePollMs: number;
   /** Worker processes sharing the port (one per core is usual); 1 runs in this process. */
   workers: number;
+  /** A statement running longer is cancelled (the request fails, the connection survives). */
+  dbStatementTimeoutMs: number;
+  dbConnectTimeoutMs: number;
+  /** Limits on every operation, over HTTP and WebSocket alike. */
+  limits: QueryLimits;
+  rateLimit: RateLimitConfig;
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs, or loopback/linklocal/uniquelocal). */
+  trustProxy: string[];
+  /** Origins allowed by CORS: '*' (safe, as credentials are never cookies) or a list. */
+  corsOrigins: '*' | string[];
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Estimated rows and fields: list fields multiply by their page size (see query-cost.ts). */
+  maxCost: number;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  windowSeconds: number;
+  /** Cost points per window for a client address without a key. */
+  anonymousPoints: number;
+  /** Cost points per window for each API key (editors and admins). */
+  keyPoints: number;
 }
 
 export const defaultConfig: Config = {
@@ -52,6 +81,12 @@ export const defaultConfig: Config = {
   subscriptionQueueLimit: 1000,
   livePollMs: 5000,
   workers: 1,
+  dbStatementTimeoutMs: 15_000,
+  dbConnectTimeoutMs: 5000,
+  limits: { maxDepth: 15, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 25_000 },
+  rateLimit: { enabled: true, windowSeconds: 60, anonymousPoints: 50_000, keyPoints: 500_000 },
+  trustProxy: [],
+  corsOrigins: '*',
 };
 
 export class ConfigError extends Error {
@@ -131,6 +166,39 @@ export function loadConfig(
     int('SUBSCRIPTION_QUEUE_LIMIT', 1, 1_000_000) ?? config.subscriptionQueueLimit;
   config.livePollMs = int('LIVE_POLL_MS', 50, 600_000) ?? config.livePollMs;
   config.workers = int('WORKERS', 1, 64) ?? config.workers;
+  config.dbStatementTimeoutMs =
+    int('DB_STATEMENT_TIMEOUT_MS', 100, 3_600_000) ?? config.dbStatementTimeoutMs;
+  config.dbConnectTimeoutMs =
+    int('DB_CONNECT_TIMEOUT_MS', 100, 600_000) ?? config.dbConnectTimeoutMs;
+  config.limits = {
+    maxDepth: int('QUERY_MAX_DEPTH', 1, 1000) ?? config.limits.maxDepth,
+    maxAliases: int('QUERY_MAX_ALIASES', 0, 10_000) ?? config.limits.maxAliases,
+    maxDirectives: int('QUERY_MAX_DIRECTIVES', 0, 10_000) ?? config.limits.maxDirectives,
+    maxTokens: int('QUERY_MAX_TOKENS', 10, 1_000_000) ?? config.limits.maxTokens,
+    maxCost: int('QUERY_MAX_COST', 1, 100_000_000) ?? config.limits.maxCost,
+  };
+  config.rateLimit = {
+    enabled: bool('RATE_LIMIT') ?? config.rateLimit.enabled,
+    windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 1, 86_400) ?? config.rateLimit.windowSeconds,
+    anonymousPoints:
+      int('RATE_LIMIT_ANONYMOUS_POINTS', 1, 2_000_000_000) ?? config.rateLimit.anonymousPoints,
+    keyPoints: int('RATE_LIMIT_KEY_POINTS', 1, 2_000_000_000) ?? config.rateLimit.keyPoints,
+  };
+  if (env.TRUST_PROXY) {
+    config.trustProxy = env.TRUST_PROXY.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    try {
+      checkTrustProxy(config.trustProxy);
+    } catch (error) {
+      problems.push(`TRUST_PROXY: ${(error as Error).message}`);
+    }
+  }
+  if (env.CORS_ORIGINS && env.CORS_ORIGINS.trim() !== '*') {
+    config.corsOrigins = env.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };

@@ -14,10 +14,17 @@ export interface Context {
   requestId: string;
   /** The API key's holder; null for anonymous readers. */
   caller: Caller | null;
+  /** The client's address (see limits/client-address.ts), for rate limiting anonymous callers. */
+  clientAddress: string;
   services: Services;
   loaders: Loaders;
   /** After a write: drop everything the loaders cached, so the answer shows the new state. */
   refreshLoaders(): void;
+  /**
+   * Filled in by the limits plugin, read by server.ts. An object, because Apollo hands plugins
+   * a shallow copy of the context.
+   */
+  outcome: { failedBeforeExecution: boolean };
 }
 
 /**
@@ -38,10 +45,13 @@ export function createContext(
   services: Services,
   caller: Caller | null = null,
   requestId: string = randomUUID(),
+  clientAddress = 'unknown',
 ): Context {
   const context: Context = {
     requestId,
     caller,
+    clientAddress,
+    outcome: { failedBeforeExecution: false },
     services,
     loaders: createLoaders(services),
     refreshLoaders() {

@@ -8,30 +8,29 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import {
-  type DocumentNode,
-  getOperationAST,
-  GraphQLError,
-  type GraphQLSchema,
-  parse,
-  validate,
-} from 'graphql';
-import { WebSocketServer } from 'ws';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
-import { serveGraphQLWs } from './live/graphql-ws';
-import { sharedSubscribe } from './live/shared-execution';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
+import type { DatabaseHealth } from './database/health';
+import { clientAddressOf } from './limits/client-address';
+import { DocumentGuard } from './limits/document-guard';
+import { limitsPlugin } from './limits/limits-plugin';
+import { limitRules, parseOptions } from './limits/query-limits';
+import type { RateLimiter } from './limits/rate-limiter';
 import type { Logger } from './logger';
 import type { Services } from './services';
+import { GRAPHQL_PATH, serveWebSockets } from './websocket';
 
 export interface ServerDependencies {
   config: Config;
   logger: Logger;
   schema: GraphQLSchema;
   services: Services;
+  rateLimiter: RateLimiter;
+  health: DatabaseHealth;
   /** Resolves when the database answers; `/readyz` reports it. */
   checkDatabase: () => Promise<void>;
 }
@@ -40,29 +39,36 @@ export interface RunningServer {
   url: string;
   port: number;
   httpServer: http.Server;
-  /** Refuses new requests, lets in-flight ones finish (up to the grace period), then closes. */
+  /** Closes sockets (1001), refuses new requests, lets in-flight ones finish, then closes. */
   stop(): Promise<void>;
 }
 
-const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** One HTTP port: GraphQL at /graphql, health at /healthz and /readyz. */
+/** One HTTP port: GraphQL at /graphql (HTTP and WebSocket), health at /healthz and /readyz. */
 export async function startServer(deps: ServerDependencies): Promise<RunningServer> {
-  const { config, logger } = deps;
+  const { config, logger, health } = deps;
+  const addressOf = clientAddressOf(config.trustProxy);
+  const guard = new DocumentGuard(deps.schema, config.limits);
   let draining = false;
 
-  const httpServer = http.createServer();
+  const httpServer = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000 });
   const apollo = new ApolloServer<Context>({
     schema: deps.schema,
+    // The schema is public (schema/schema.graphql) and the playground needs introspection; it
+    // passes the same limits as any query.
     introspection: true,
     // Credentials travel only in the Authorization header, never in cookies, so a cross-site
     // request cannot act as anyone: GETs without preflight headers (as urql sends) are safe.
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
-    // main.ts owns the signals: drain, then close the pool, then stop the embedded database.
+    // main.ts owns the signals: close sockets, drain, close the pool, stop the embedded database.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
+    hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
+    parseOptions: parseOptions(config.limits),
+    validationRules: limitRules(config.limits),
     formatError: (formatted, error) => formatError(formatted, error, config),
     plugins: [
       ApolloServerPluginDrainHttpServer({
@@ -71,7 +77,8 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       }),
       // The cache-control plugin wraps every field resolver; nothing here sets cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      internalErrorPlugin(logger),
+      internalErrorPlugin(logger, health),
+      limitsPlugin({ schema: deps.schema, limits: config.limits, rateLimiter: deps.rateLimiter }),
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({
             embed: true,
@@ -101,7 +108,10 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     });
     route(req, res, requestId).catch((error: unknown) => {
       logger.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error', requestId });
+      if (!res.headersSent)
+        sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, {
+          requestId,
+        });
       else res.destroy();
     });
   });
@@ -113,46 +123,72 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   ): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      if (draining) return sendJson(res, 503, { status: 'shutting down' });
-      try {
-        await deps.checkDatabase();
-        return sendJson(res, 200, { status: 'ready' });
-      } catch {
-        return sendJson(res, 503, { status: 'database unavailable' });
-      }
-    }
+    if (path === '/readyz') return ready(res);
     if (path !== GRAPHQL_PATH)
       return sendJson(res, 404, { error: `no route ${path}; GraphQL is at ${GRAPHQL_PATH}` });
-    setCorsHeaders(res);
+    setCorsHeaders(req, res, config.corsOrigins);
     if (req.method === 'OPTIONS') {
       res.statusCode = 204;
       res.end();
       return;
     }
+    if (!health.available) return sendUnavailable(req, res);
     // Authenticate before reading the body: a bad key is refused without parsing anything, and
     // only callers with a key may send the large bodies that bulk writes need.
     let caller: Caller | null;
     try {
       caller = await deps.services.apiKeys.authenticate(req.headers.authorization);
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
+      if (!(error instanceof AppError)) {
+        if (health.observe(error)) return sendUnavailable(req, res);
+        throw error;
+      }
       req.resume();
       res.setHeader('www-authenticate', 'Bearer');
       return sendGraphQLError(res, 401, error.message, error.code);
     }
-    const limit = caller ? config.maxBodyBytesWithKey : config.maxBodyBytes;
-    const body = await readBody(req, res, limit);
+    const body = await readBody(
+      req,
+      res,
+      caller ? config.maxBodyBytesWithKey : config.maxBodyBytes,
+    );
     if (body === undefined) return;
-    await executeGraphQL(req, res, body.parsed, requestId, caller);
+    // The limits, before Apollo parses and fully validates the document (see DocumentGuard).
+    const query = queryOf(req, body.parsed);
+    if (query !== undefined) {
+      const checked = guard.check(query);
+      if ('errors' in checked) {
+        return sendRequestErrors(
+          req,
+          res,
+          checked.errors.map((error) => formatError(error.toJSON(), error, config)),
+        );
+      }
+    }
+    await executeGraphQL(
+      req,
+      res,
+      body.parsed,
+      createContext(deps.services, caller, requestId, addressOf(req)),
+    );
+  }
+
+  async function ready(res: ServerResponse): Promise<void> {
+    if (draining) return sendJson(res, 503, { status: 'shutting down' });
+    try {
+      await deps.checkDatabase();
+      return sendJson(res, 200, { status: 'ready' });
+    } catch (error) {
+      health.observe(error);
+      return sendJson(res, 503, { status: 'database unavailable' });
+    }
   }
 
   async function executeGraphQL(
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
-    requestId: string,
-    caller: Caller | null,
+    context: Context,
   ): Promise<void> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -166,10 +202,20 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext(deps.services, caller, requestId),
+      context: async () => context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
+    // GraphQL over HTTP: with application/json, a request that failed before execution (parse,
+    // validation, variables) is still a well-formed exchange and answers 200 with its errors;
+    // application/graphql-response+json keeps Apollo's 4xx.
+    const contentType = response.headers.get('content-type') ?? '';
+    if (
+      res.statusCode === 400 &&
+      context.outcome.failedBeforeExecution &&
+      contentType.startsWith('application/json')
+    )
+      res.statusCode = 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;
@@ -178,6 +224,16 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     res.end();
   }
 
+  const websockets = serveWebSockets(httpServer, {
+    config,
+    logger,
+    schema: deps.schema,
+    services: deps.services,
+    rateLimiter: deps.rateLimiter,
+    guard,
+    clientAddressOf: addressOf,
+  });
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {
@@ -185,7 +241,6 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       resolve();
     });
   });
-  const websockets = serveWebSockets(httpServer, deps);
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
@@ -200,170 +255,10 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       // Close the sockets first, with 1001 Going Away: the HTTP drain below would otherwise end
       // upgraded connections without a close frame.
       await websockets.dispose();
-      // Closes the listener, waits for in-flight requests, then closes idle and, after the grace
-      // period, remaining connections.
+      // Stops accepting, waits for in-flight requests (up to the grace period), closes the rest.
       await apollo.stop();
     },
   };
-}
-
-/**
- * graphql-ws on the same port and path. Only subscriptions are served here (queries and
- * mutations go over HTTP, where limits, caching and status codes apply); each socket is
- * authenticated once, in connection_init, from `connectionParams.authorization`.
- */
-function serveWebSockets(
-  httpServer: http.Server,
-  deps: ServerDependencies,
-): { dispose(): void | Promise<void> } {
-  const { config, logger, schema, services } = deps;
-  const wsServer = new WebSocketServer({
-    server: httpServer,
-    path: GRAPHQL_PATH,
-    maxPayload: config.wsMaxPayloadBytes,
-  });
-  const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
-    new GraphQLError(message, { extensions: { code } }),
-  ];
-  const documents = new DocumentCache(schema);
-  const format = (errors: readonly GraphQLError[]) =>
-    errors.map((error) => formatError(error.toJSON(), error, config));
-
-  return serveGraphQLWs<Record<string, unknown> | undefined>(
-    {
-      schema,
-      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
-      onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
-        if (authorization !== undefined && typeof authorization !== 'string') return false;
-        try {
-          ctx.extra.caller = await services.apiKeys.authenticate(authorization);
-          return true;
-        } catch (error) {
-          if (error instanceof AppError) return false; // closes with 4403 Forbidden
-          throw error;
-        }
-      },
-      onSubscribe: (ctx, _id, payload) => {
-        // ctx.subscriptions already holds this one.
-        if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
-          return reject(
-            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
-            ErrorCode.RATE_LIMITED,
-          );
-        }
-        const checked = documents.check(payload.query);
-        if ('errors' in checked) return checked.errors;
-        const operation = getOperationAST(checked.document, payload.operationName);
-        if (!operation) return reject('The document does not name one operation to run.');
-        if (operation.operation !== 'subscription') {
-          return reject(
-            'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
-          );
-        }
-        return {
-          schema,
-          document: checked.document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: createContext(
-            services,
-            (ctx.extra.caller as Caller | null | undefined) ?? null,
-            `ws-${randomUUID()}`,
-          ),
-        };
-      },
-      subscribe: sharedSubscribe(
-        schema,
-        (args) =>
-          JSON.stringify([
-            documents.idOf(args.document),
-            args.operationName ?? null,
-            args.variableValues ?? null,
-          ]),
-        (result, args) => {
-          // Once per shared execution, not per subscriber: log the unexpected, mask it in production.
-          if (!result.errors) return result;
-          const requestId = (args.contextValue as Context).requestId;
-          return {
-            ...result,
-            errors: result.errors.map((error) => {
-              if (error.originalError && !(error.originalError instanceof GraphQLError)) {
-                logger.error({ err: error.originalError, requestId }, 'subscription error');
-              }
-              const formatted = formatError(error.toJSON(), error, config);
-              return new GraphQLError(formatted.message, {
-                path: formatted.path,
-                extensions: formatted.extensions,
-              });
-            }),
-          };
-        },
-      ),
-      onError: (_ctx, _id, _payload, errors) => format(errors),
-    },
-    wsServer,
-    logger,
-  );
-}
-
-/**
- * Parsed and validated documents by text. Subscribers of a dashboard send the same few documents:
- * each is parsed and validated once, and equal texts share one document object, which lets
- * sharedSubscribe recognise equal executions.
- */
-class DocumentCache {
-  private readonly byText = new Map<
-    string,
-    { document: DocumentNode } | { errors: GraphQLError[] }
-  >();
-  private readonly ids = new WeakMap<DocumentNode, number>();
-  private nextId = 0;
-
-  constructor(
-    private readonly schema: GraphQLSchema,
-    private readonly capacity = 1000,
-  ) {}
-
-  check(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
-    let entry = this.byText.get(query);
-    if (!entry) {
-      entry = this.parseAndValidate(query);
-      if (this.byText.size >= this.capacity) this.byText.delete(this.byText.keys().next().value!);
-      this.byText.set(query, entry);
-    }
-    return entry;
-  }
-
-  idOf(document: DocumentNode): number {
-    let id = this.ids.get(document);
-    if (id === undefined) this.ids.set(document, (id = this.nextId++));
-    return id;
-  }
-
-  private parseAndValidate(query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
-    const invalid = (e: GraphQLError) =>
-      new GraphQLError(e.message, {
-        nodes: e.nodes,
-        extensions: { code: ErrorCode.BAD_USER_INPUT },
-      });
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch (error) {
-      return {
-        errors: [
-          invalid(
-            error instanceof GraphQLError
-              ? error
-              : new GraphQLError('The query could not be parsed.'),
-          ),
-        ],
-      };
-    }
-    const errors = validate(this.schema, document);
-    return errors.length > 0 ? { errors: errors.map(invalid) } : { document };
-  }
 }
 
 function requestIdOf(req: IncomingMessage): string {
@@ -371,18 +266,29 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function setCorsHeaders(res: ServerResponse): void {
-  res.setHeader('access-control-allow-origin', '*');
+function setCorsHeaders(
+  req: IncomingMessage,
+  res: ServerResponse,
+  origins: Config['corsOrigins'],
+): void {
+  if (origins === '*') {
+    res.setHeader('access-control-allow-origin', '*');
+  } else {
+    res.setHeader('vary', 'origin');
+    const origin = req.headers.origin;
+    if (origin && origins.includes(origin)) res.setHeader('access-control-allow-origin', origin);
+  }
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
   res.setHeader(
     'access-control-allow-headers',
     'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name',
   );
+  res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
   res.setHeader('access-control-max-age', '86400');
 }
 
 /**
- * Reads the request body up to MAX_BODY_BYTES and parses JSON bodies. Answers the request itself
+ * Reads the request body up to `limit` bytes and parses JSON bodies. Answers the request itself
  * (413, 400) and returns undefined when the body cannot be used.
  */
 async function readBody(
@@ -394,7 +300,7 @@ async function readBody(
   const tooLarge = `Request body larger than ${limit} bytes.`;
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
-    sendGraphQLError(res, 413, tooLarge, 'BAD_USER_INPUT');
+    sendGraphQLError(res, 413, tooLarge, ErrorCode.BAD_USER_INPUT);
     req.resume();
     return undefined;
   }
@@ -403,21 +309,65 @@ async function readBody(
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
-      sendGraphQLError(res, 413, tooLarge, 'BAD_USER_INPUT');
+      sendGraphQLError(res, 413, tooLarge, ErrorCode.BAD_USER_INPUT);
       req.destroy();
       return undefined;
     }
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    sendGraphQLError(res, 400, 'The request body is not valid UTF-8.', ErrorCode.BAD_USER_INPUT);
+    return undefined;
+  }
   const contentType = req.headers['content-type'] ?? '';
   if (!/^application\/(graphql-response\+)?json\b/i.test(contentType)) return { parsed: text };
   try {
     return { parsed: text.length ? JSON.parse(text) : undefined };
   } catch {
-    sendGraphQLError(res, 400, 'The request body is not valid JSON.', 'BAD_USER_INPUT');
+    sendGraphQLError(res, 400, 'The request body is not valid JSON.', ErrorCode.BAD_USER_INPUT);
     return undefined;
   }
+}
+
+/** The query text of a GraphQL request: the JSON body's `query`, or GET's `query` parameter. */
+function queryOf(req: IncomingMessage, body: unknown): string | undefined {
+  if (req.method === 'GET')
+    return new URL(req.url!, 'http://localhost').searchParams.get('query') ?? undefined;
+  const query = (body as { query?: unknown } | undefined)?.query;
+  return typeof query === 'string' ? query : undefined;
+}
+
+/**
+ * Errors found before execution, answered as GraphQL over HTTP says: 400 with
+ * application/graphql-response+json when the client accepts it, else 200 with application/json.
+ */
+function sendRequestErrors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  errors: GraphQLFormattedError[],
+): void {
+  const modern = /application\/graphql-response\+json/i.test(req.headers.accept ?? '');
+  res.statusCode = modern ? 400 : 200;
+  res.setHeader(
+    'content-type',
+    `${modern ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`,
+  );
+  res.end(JSON.stringify({ errors }));
+}
+
+/** While the database cannot be reached: at once, without trying it. */
+function sendUnavailable(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.setHeader('retry-after', '1');
+  sendGraphQLError(
+    res,
+    503,
+    'The database is unavailable; try again shortly.',
+    ErrorCode.SERVICE_UNAVAILABLE,
+  );
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -431,6 +381,7 @@ function sendGraphQLError(
   status: number,
   message: string,
   code: string,
+  details: Record<string, unknown> = {},
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+  sendJson(res, status, { errors: [{ message, extensions: { code, ...details } }] });
 }

@@ -70,17 +70,38 @@ test('a subscriber keeps receiving across a database restart, and nothing commit
   await sub.waitFor(1);
 
   await db('stop');
-  const during = await server
-    .gqlAs(editor, ADD('While the database is down'))
-    .catch(() => undefined);
-  expect(during?.data?.addMeasure ?? null).toBeNull(); // refused, not silently lost
-  expect((await fetch(`${server.origin}/healthz`)).status).toBe(200); // the process stays up
+  // Requests fail fast with a clear error; readiness says so; the process stays up.
+  const during = await server.gqlAs(editor, ADD('While the database is down'));
+  expect(during.status).toBe(503);
+  expect(during.errors![0]!.extensions!.code).toBe('SERVICE_UNAVAILABLE');
+  expect(during.headers.get('retry-after')).toBe('1');
+  const read = await server.gql('{ measures { totalCount } }');
+  expect(read.status).toBe(503);
+  expect(read.errors![0]!.message).toBe('The database is unavailable; try again shortly.');
+  expect((await fetch(`${server.origin}/readyz`)).status).toBe(503);
+  expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
   await db('start');
 
+  await waitUntilReady();
   const after = await addWhenPossible('After the restart');
   const another = await addWhenPossible('And another');
   const events = await sub.waitFor(3, 20_000);
   expect(events.map((e) => e.data.measureAdded.id)).toEqual([before, after, another]);
   expect(sub.failed).toBeUndefined();
   expect(sub.completed).toBe(false);
+  // Every acknowledged write is there.
+  const titles = await server.gql(
+    '{ measures(first: 100, filter: { text: "restart" }) { edges { node { title } } } }',
+  );
+  expect(
+    titles.data.measures.edges.map((e: { node: { title: string } }) => e.node.title).sort(),
+  ).toEqual(['After the restart', 'Before the restart']);
 }, 60_000);
+
+async function waitUntilReady(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(`${server.origin}/readyz`)).status !== 200) {
+    if (Date.now() > deadline) throw new Error('not ready again');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

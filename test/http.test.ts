@@ -102,9 +102,17 @@ describe('malformed requests get a clear 4xx and leave the server serving', () =
     await response.body?.cancel();
   });
 
-  test('a syntax error', async () => {
+  test('a syntax error: 200 with application/json, 400 with application/graphql-response+json', async () => {
     const response = await server.gql('{ country(code: ');
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
     expect(response.errors![0]!.message).toMatch(/Syntax Error/);
+    expect(response.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    const modern = await server.gql(
+      '{ country(code: ',
+      {},
+      { accept: 'application/graphql-response+json' },
+    );
+    expect(modern.status).toBe(400);
+    expect(modern.headers.get('content-type')).toMatch(/application\/graphql-response\+json/);
   });
 });

@@ -12,6 +12,8 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** A subscription ended because its client fell too far behind; resume with `since`. */
   SUBSCRIPTION_OVERFLOW = 'SUBSCRIPTION_OVERFLOW',
+  /** The database cannot be reached; nothing was done; retry shortly (HTTP 503). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
 }
 
 /** The one error type the API raises on purpose: a code, a message for people, and details. */

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
-import type { Context } from '../context';
+import { type DatabaseHealth, isConnectivityError } from '../database/health';
 import type { Logger } from '../logger';
 import { ErrorCode } from './errors';
 
@@ -11,41 +11,87 @@ function isInternal(error: unknown): boolean {
   return !(unwrapResolverError(error) instanceof GraphQLError);
 }
 
+/** Apollo's codes for documents it cannot parse or validate, and for malformed requests. */
+const DOCUMENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+]);
+
 /**
- * Clients see every deliberate error as raised. An unexpected one becomes INTERNAL_SERVER_ERROR;
- * in production its message, stack and any SQL stay in the log, found there by the request id.
+ * Every error a client sees, over HTTP and WebSocket: deliberate errors as raised; documents that
+ * cannot be parsed or validated as BAD_USER_INPUT (a document over the token limit as
+ * QUERY_TOO_COMPLEX); an unreachable database as SERVICE_UNAVAILABLE; anything else as
+ * INTERNAL_SERVER_ERROR whose message, stack and SQL stay in the log in production (found there
+ * by the request id). Production also drops graphql-js' "Did you mean ...?" hints, which would
+ * map the schema for a prober field by field.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
   config: Config,
 ): GraphQLFormattedError {
-  if (!isInternal(error) || config.nodeEnv !== 'production') return formatted;
-  return {
-    message: 'Internal server error',
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-  };
+  const production = config.nodeEnv === 'production';
+  const original = unwrapResolverError(error);
+  if (isConnectivityError(original)) {
+    return {
+      message: 'The database is unavailable; try again shortly.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+    };
+  }
+  if (isInternal(error)) {
+    if (!production) return formatted;
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  }
+  const code = formatted.extensions?.code;
+  const message = production ? withoutSuggestions(formatted.message) : formatted.message;
+  if (typeof code === 'string' && DOCUMENT_CODES.has(code)) {
+    // graphql-js says "more that"; accept the fix too.
+    const tooLong = /contains more tha[nt] \d+ tokens/.test(message);
+    return {
+      ...formatted,
+      message,
+      extensions: {
+        ...formatted.extensions,
+        code: tooLong ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.BAD_USER_INPUT,
+      },
+    };
+  }
+  return message === formatted.message ? formatted : { ...formatted, message };
 }
 
-/** Logs unexpected errors with the request id, and gives that id to the client to quote. */
-export function internalErrorPlugin(logger: Logger): ApolloServerPlugin<Context> {
+/** "Did you mean ...?" hints reveal the schema to a prober. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean .+\?$/, '');
+}
+
+/**
+ * Logs unexpected errors with the request id, and gives that id to the client to quote; tells
+ * the database health tracker about connectivity errors.
+ */
+export function internalErrorPlugin<C extends { requestId: string }>(
+  logger: Logger,
+  health: DatabaseHealth,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (isInternal(error)) {
-              logger.error(
-                {
-                  err: unwrapResolverError(error),
-                  requestId: contextValue.requestId,
-                  path: error.path,
-                },
-                'internal error',
-              );
-            }
+            if (!isInternal(error)) continue;
+            const original = unwrapResolverError(error);
+            if (health.observe(original)) continue;
+            logger.error(
+              { err: original, requestId: contextValue.requestId, path: error.path },
+              'internal error',
+            );
           }
         },
         async willSendResponse({ response, contextValue }) {

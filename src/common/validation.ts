@@ -49,6 +49,19 @@ function elementProblem(value: unknown, options: TextOptions): string | undefine
   return undefined;
 }
 
+/**
+ * For search arguments of queries (names, full text, regions): BAD_USER_INPUT naming `field`
+ * when too long or not plain text (control characters, lone surrogates, which PostgreSQL would
+ * refuse with an error of its own).
+ */
+export function searchText(value: string, field: string, max: number): string {
+  if (value.length > max) throw badUserInput(field, `${field} may be at most ${max} characters.`);
+  if (CONTROL.test(value) || !value.isWellFormed()) {
+    throw badUserInput(field, `${field} must be plain text, without control characters.`);
+  }
+  return value.trim();
+}
+
 /** Non-blank text within a length limit, without control characters or broken Unicode. */
 export function Text(options: TextOptions): PropertyDecorator {
   return (target, propertyName) =>

@@ -1,6 +1,7 @@
 import { type PageArgs, pageWindow } from '../common/connection';
 import { badUserInput } from '../common/errors';
 import { hydrate } from '../common/loaders';
+import { searchText } from '../common/validation';
 import {
   countSql,
   keysetSql,
@@ -103,7 +104,7 @@ export class CountryService {
 
   private regionCondition(region: string | null | undefined, params: SqlParams): string[] {
     if (region == null) return [];
-    if (region.length > 100) throw badUserInput('region', 'region is too long.');
-    return [`lower(c.region) = lower(${params.add(region, 'text')})`];
+    const value = searchText(region, 'region', 100);
+    return [`lower(c.region) = lower(${params.add(value, 'text')})`];
   }
 }

@@ -9,6 +9,9 @@ types.setTypeParser(types.builtins.DATE, (value) => value);
 export interface DataSourceOptions {
   url: string;
   poolSize: number;
+  /** Cancels statements running longer (server side), so a runaway query cannot pin a connection. */
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -28,6 +31,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: false,
     applicationName: 'retorsion',
     poolSize: options.poolSize,
+    connectTimeoutMS: options.connectTimeoutMs ?? 5000,
+    extra: {
+      statement_timeout: options.statementTimeoutMs ?? 15_000,
+      idle_in_transaction_session_timeout: 60_000,
+    },
   });
 }
 

@@ -2,6 +2,7 @@ import { type PageArgs, pageWindow } from '../common/connection';
 import { badUserInput } from '../common/errors';
 import { decodeIntId } from '../common/global-id';
 import { groupByParent, hydrate } from '../common/loaders';
+import { searchText } from '../common/validation';
 import { OrderDirection } from '../common/ordering';
 import type { CountryService } from '../countries/country.service';
 import {
@@ -157,10 +158,7 @@ export class MeasureService {
       );
     }
     if (filter.text != null) {
-      if (filter.text.length > MAX_TEXT_LENGTH) {
-        throw badUserInput('filter.text', `text may be at most ${MAX_TEXT_LENGTH} characters.`);
-      }
-      const text = filter.text.trim();
+      const text = searchText(filter.text, 'filter.text', MAX_TEXT_LENGTH);
       if (text) normalized.text = text;
     }
     for (const key of Object.keys(normalized) as (keyof NormalizedMeasureFilter)[]) {

@@ -1,7 +1,7 @@
 import { type PageArgs, pageWindow } from '../common/connection';
-import { badUserInput } from '../common/errors';
 import { decodeIntId } from '../common/global-id';
 import { hydrate } from '../common/loaders';
+import { searchText } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import {
   countPerParentSql,
@@ -77,10 +77,7 @@ export class OfficialService {
     }
     if (filter?.category != null) normalized.category = [...new Set(filter.category)];
     if (filter?.name != null) {
-      if (filter.name.length > MAX_NAME_LENGTH) {
-        throw badUserInput('filter.name', `name may be at most ${MAX_NAME_LENGTH} characters.`);
-      }
-      const name = filter.name.trim();
+      const name = searchText(filter.name, 'filter.name', MAX_NAME_LENGTH);
       if (name) normalized.name = name;
     }
     const window = pageWindow(page, BY_NAME);

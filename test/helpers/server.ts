@@ -1,7 +1,7 @@
 import { type Application, startApplication } from '../../src/app';
 import { Role } from '../../src/auth/role';
 import { type Config, loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface GraphQLResponse<D = Record<string, unknown>> {
@@ -42,6 +42,7 @@ const running = new Set<TestServer>();
 export async function startTestServer(
   overrides: Partial<Config> = {},
   database?: TestDatabase,
+  log?: Logger,
 ): Promise<TestServer> {
   const ownsDatabase = database === undefined;
   const db = database ?? (await createTestDatabase());
@@ -49,7 +50,7 @@ export async function startTestServer(
     { NODE_ENV: 'test' },
     { port: 0, host: '127.0.0.1', dbPoolSize: 4, ...overrides },
   );
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = await startApplication(config, logger, db.url);
   const url = `http://127.0.0.1:${app.server.port}/graphql`;
   const server: TestServer = {

@@ -1,5 +1,10 @@
 import { Initial1764115200000 } from './1764115200000-Initial';
 import { WritesAndChangeLog1764201600000 } from './1764201600000-WritesAndChangeLog';
+import { RateLimits1764288000000 } from './1764288000000-RateLimits';
 
 /** Every migration, oldest first. Listed rather than globbed so the compiled and TS builds agree. */
-export const migrations = [Initial1764115200000, WritesAndChangeLog1764201600000];
+export const migrations = [
+  Initial1764115200000,
+  WritesAndChangeLog1764201600000,
+  RateLimits1764288000000,
+];

@@ -1,0 +1,83 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLSchema } from 'graphql';
+import type { Caller } from '../auth/role';
+import { ErrorCode } from '../common/errors';
+import type { QueryLimits } from '../config';
+import { isConnectivityError } from '../database/health';
+import { assertAffordable } from './query-limits';
+import type { RateLimiter } from './rate-limiter';
+
+/** What the plugin needs from the request context. */
+export interface LimitedContext {
+  caller: Caller | null;
+  clientAddress: string;
+  /** Whether the request failed before execution (parse, validation, variables, limits). */
+  outcome: { failedBeforeExecution: boolean };
+}
+
+/** Apollo's codes for errors found before execution starts. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  ErrorCode.QUERY_TOO_COMPLEX,
+]);
+
+/**
+ * Over HTTP: once variables are known, refuses operations over the cost limit, then charges the
+ * caller's rate-limit budget with the cost. Sets the HTTP status of limit errors: 429 with
+ * Retry-After when rate-limited, 503 when the database is unreachable.
+ */
+export function limitsPlugin<C extends LimitedContext>(deps: {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  rateLimiter: RateLimiter;
+}): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, operationName, contextValue }) {
+          const cost = assertAffordable(
+            deps.schema,
+            document,
+            request.variables,
+            operationName,
+            deps.limits,
+          );
+          const { caller, clientAddress } = contextValue;
+          await deps.rateLimiter.charge(
+            caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
+            cost,
+          );
+        },
+        async willSendResponse({ response, errors, contextValue }) {
+          const codes = new Set((errors ?? []).map((error) => error.extensions?.code));
+          if (codes.has(ErrorCode.RATE_LIMITED)) {
+            const limited = errors!.find(
+              (error) => error.extensions?.code === ErrorCode.RATE_LIMITED,
+            )!;
+            response.http.status = 429;
+            response.http.headers.set(
+              'retry-after',
+              String(limited.extensions.retryAfterSeconds ?? 60),
+            );
+          } else if (
+            (errors ?? []).some((error) => isConnectivityError(unwrapResolverError(error)))
+          ) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', '1');
+          } else if (
+            response.body.kind === 'single' &&
+            !('data' in response.body.singleResult && response.body.singleResult.data)
+          ) {
+            contextValue.outcome.failedBeforeExecution = [...codes].some((code) =>
+              REQUEST_ERROR_CODES.has(code as string),
+            );
+            if (codes.has(ErrorCode.QUERY_TOO_COMPLEX)) response.http.status = 400;
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { Pool } from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError, ErrorCode } from '../common/errors';
+import type { RateLimitConfig } from '../config';
+import type { Logger } from '../logger';
+
+/** Who is charged: an API key, or a client address for anonymous callers. */
+export type RateLimitSubject = { apiKeyId: number } | { address: string };
+
+/**
+ * Requests are charged their query cost against a budget per window: one per API key (editors
+ * and admins get the larger one), one per client address for anonymous callers. The counters are
+ * in Postgres (rate-limiter-flexible's store, in the rate_limit table), so every instance behind
+ * the load balancer shares them and there is no other service to run. Should Postgres fail, an
+ * in-memory limiter per instance stands in rather than letting everything through.
+ */
+export class RateLimiter {
+  private readonly anonymous: RateLimiterPostgres;
+  private readonly keyed: RateLimiterPostgres;
+
+  constructor(
+    pool: Pool,
+    private readonly config: RateLimitConfig,
+    private readonly logger: Logger,
+  ) {
+    const limiter = (keyPrefix: string, points: number) =>
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: 'rate_limit',
+        tableCreated: true, // by a migration
+        keyPrefix,
+        points,
+        duration: config.windowSeconds,
+        insuranceLimiter: new RateLimiterMemory({
+          keyPrefix,
+          points,
+          duration: config.windowSeconds,
+        }),
+      });
+    this.anonymous = limiter('address', config.anonymousPoints);
+    this.keyed = limiter('key', config.keyPoints);
+  }
+
+  /** Charges `cost`; throws RATE_LIMITED (with retryAfterSeconds) when the budget is spent. */
+  async charge(subject: RateLimitSubject, cost: number): Promise<void> {
+    if (!this.config.enabled || cost <= 0) return;
+    const [limiter, key] =
+      'apiKeyId' in subject
+        ? [this.keyed, String(subject.apiKeyId)]
+        : [this.anonymous, subject.address];
+    try {
+      await limiter.consume(key, Math.ceil(cost));
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) {
+        this.logger.warn({ err: rejection }, 'rate limiter failed; request allowed');
+        return;
+      }
+      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw new AppError(
+        ErrorCode.RATE_LIMITED,
+        `Rate limit reached: ${limiter.points} cost points per ${this.config.windowSeconds} s. ` +
+          `Try again in ${retryAfter} s.`,
+        { retryAfterSeconds: retryAfter },
+      );
+    }
+  }
+}

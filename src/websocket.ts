@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import {
+  type DocumentNode,
+  getOperationAST,
+  GraphQLError,
+  type GraphQLSchema,
+  validate,
+} from 'graphql';
+import { WebSocketServer } from 'ws';
+import type { Caller } from './auth/role';
+import { AppError, ErrorCode } from './common/errors';
+import { formatError } from './common/format-error';
+import type { Config } from './config';
+import { type Context, createContext } from './context';
+import type { Checked, DocumentGuard } from './limits/document-guard';
+import { assertAffordable } from './limits/query-limits';
+import type { RateLimiter } from './limits/rate-limiter';
+import { serveGraphQLWs } from './live/graphql-ws';
+import { sharedSubscribe } from './live/shared-execution';
+import type { Logger } from './logger';
+import type { Services } from './services';
+
+export interface WebSocketDependencies {
+  config: Config;
+  logger: Logger;
+  schema: GraphQLSchema;
+  services: Services;
+  rateLimiter: RateLimiter;
+  guard: DocumentGuard;
+  clientAddressOf: (request: http.IncomingMessage) => string;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * graphql-ws on the HTTP server's port and path. Only subscriptions are served here (queries and
+ * mutations go over HTTP, where status codes and caching apply); every subscription passes the
+ * same limits as an HTTP operation (tokens, depth, aliases, directives, cost with its variables)
+ * and is charged to the same rate-limit budget. Each socket is authenticated once, in
+ * connection_init, from `connectionParams.authorization`.
+ */
+export function serveWebSockets(
+  httpServer: http.Server,
+  deps: WebSocketDependencies,
+): { dispose(): Promise<void> } {
+  const { config, logger, schema, services } = deps;
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    maxPayload: config.wsMaxPayloadBytes,
+  });
+  const documents = new DocumentCache(schema, deps.guard);
+  const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
+    new GraphQLError(message, { extensions: { code } }),
+  ];
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => formatError(error.toJSON(), error, config));
+
+  return serveGraphQLWs<Record<string, unknown> | undefined>(
+    {
+      schema,
+      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        if (authorization !== undefined && typeof authorization !== 'string') return false;
+        try {
+          ctx.extra.caller = await services.apiKeys.authenticate(authorization);
+          ctx.extra.clientAddress = deps.clientAddressOf(ctx.extra.request);
+          return true;
+        } catch (error) {
+          if (error instanceof AppError) return false; // closes with 4403 Forbidden
+          throw error;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        // ctx.subscriptions already holds this one.
+        if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
+          return reject(
+            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
+            ErrorCode.RATE_LIMITED,
+          );
+        }
+        const checked = documents.check(payload.query);
+        if ('errors' in checked) return checked.errors;
+        const operation = getOperationAST(checked.document, payload.operationName);
+        if (!operation) return reject('The document does not name one operation to run.');
+        if (operation.operation !== 'subscription') {
+          return reject(
+            'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
+          );
+        }
+        const caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
+        const clientAddress = String(ctx.extra.clientAddress);
+        try {
+          const cost = assertAffordable(
+            schema,
+            checked.document,
+            payload.variables ?? undefined,
+            payload.operationName,
+            config.limits,
+          );
+          await deps.rateLimiter.charge(
+            caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
+            cost,
+          );
+        } catch (error) {
+          if (error instanceof AppError) return [error];
+          throw error;
+        }
+        return {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(services, caller, `ws-${randomUUID()}`, clientAddress),
+        };
+      },
+      subscribe: sharedSubscribe(
+        schema,
+        (args) =>
+          JSON.stringify([
+            documents.idOf(args.document),
+            args.operationName ?? null,
+            args.variableValues ?? null,
+          ]),
+        (result, args) => {
+          // Once per shared execution, not per subscriber: log the unexpected, mask it in production.
+          if (!result.errors) return result;
+          const requestId = (args.contextValue as Context).requestId;
+          return {
+            ...result,
+            errors: result.errors.map((error) => {
+              if (error.originalError && !(error.originalError instanceof GraphQLError)) {
+                logger.error({ err: error.originalError, requestId }, 'subscription error');
+              }
+              const formatted = formatError(error.toJSON(), error, config);
+              return new GraphQLError(formatted.message, {
+                path: formatted.path,
+                extensions: formatted.extensions,
+              });
+            }),
+          };
+        },
+      ),
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wsServer,
+    logger,
+  );
+}
+
+/**
+ * Documents that passed the guard (limits) and graphql-js's validation, by text: dashboards send
+ * the same few subscription documents, so each is checked once, and equal texts share one
+ * document object, which lets sharedSubscribe recognise equal executions.
+ */
+class DocumentCache {
+  private readonly byText = new Map<string, Checked>();
+  private readonly ids = new WeakMap<DocumentNode, number>();
+  private nextId = 0;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly guard: DocumentGuard,
+    private readonly capacity = 1000,
+  ) {}
+
+  check(query: string): Checked {
+    let entry = this.byText.get(query);
+    if (!entry) {
+      entry = this.guard.check(query);
+      if ('document' in entry) {
+        const errors = validate(this.schema, entry.document);
+        if (errors.length > 0) {
+          // Coded as Apollo codes them, so formatError maps them the same way for both transports.
+          const code = 'GRAPHQL_VALIDATION_FAILED';
+          entry = {
+            errors: errors.map(
+              (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code } }),
+            ),
+          };
+        }
+      }
+      if (this.byText.size >= this.capacity) this.byText.delete(this.byText.keys().next().value!);
+      this.byText.set(query, entry);
+    }
+    return entry;
+  }
+
+  idOf(document: DocumentNode): number {
+    let id = this.ids.get(document);
+    if (id === undefined) this.ids.set(document, (id = this.nextId++));
+    return id;
+  }
+}

@@ -1,0 +1,71 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { insertMeasure } from './helpers/fixtures';
+import { startTestServer, stopAllServers } from './helpers/server';
+
+afterAll(stopAllServers);
+
+/** A logger whose JSON lines the test can read. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'error' }, stream), lines };
+}
+
+/** Breaks the read path: `source` disappears from under the server. */
+async function breakSources(db: {
+  query: (sql: string) => Promise<unknown>;
+}): Promise<() => Promise<void>> {
+  await db.query('ALTER TABLE source RENAME TO source_gone');
+  return async () => {
+    await db.query('ALTER TABLE source_gone RENAME TO source');
+  };
+}
+
+test('in production an unexpected error is INTERNAL_SERVER_ERROR with a request id; the details are in the log only', async () => {
+  const { logger, lines } = capturingLogger();
+  const server = await startTestServer({ nodeEnv: 'production' }, undefined, logger);
+  await insertMeasure(server.db, { title: 'M', imposedBy: 'GB', announcedOn: '2024-01-01' });
+  const restore = await breakSources(server.db);
+  try {
+    const response = await server.gql(
+      '{ measures { edges { node { title sources { title } } } } }',
+    );
+    const [error] = response.errors!;
+    expect(error).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    const requestId = error!.extensions!.requestId as string;
+    expect(requestId).toBe(response.headers.get('x-request-id'));
+    const body = JSON.stringify(response);
+    expect(body).not.toMatch(/source_gone|relation|SELECT|stacktrace|\.ts:\d+/);
+    const logged = lines
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.requestId === requestId);
+    expect(logged.msg).toBe('internal error');
+    expect(logged.err.message).toMatch(/relation "source" does not exist/);
+  } finally {
+    await restore();
+  }
+  const healthy = await server.gql('{ measures { edges { node { sources { title } } } } }');
+  expect(healthy.errors).toBeUndefined();
+});
+
+test('in development the same error shows its message and stack, to help', async () => {
+  const server = await startTestServer({ nodeEnv: 'development' });
+  await insertMeasure(server.db, { title: 'M', imposedBy: 'GB', announcedOn: '2024-01-01' });
+  const restore = await breakSources(server.db);
+  try {
+    const response = await server.gql('{ measures { edges { node { sources { title } } } } }');
+    expect(response.errors![0]!.message).toMatch(/relation "source" does not exist/);
+    expect(response.errors![0]!.extensions!.stacktrace).toEqual(expect.any(Array));
+  } finally {
+    await restore();
+  }
+});

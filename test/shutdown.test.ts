@@ -1,0 +1,70 @@
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { insertMeasure } from './helpers/fixtures';
+import {
+  ensureBuilt,
+  killServerProcesses,
+  post,
+  runCli,
+  startServerProcess,
+} from './helpers/processes';
+
+/**
+ * SIGTERM while a request waits on a slow statement (a row lock held by this test): the request
+ * finishes and is answered, new connections are refused, the process exits 0.
+ */
+let db: TestDatabase;
+beforeAll(async () => {
+  ensureBuilt();
+  db = await createTestDatabase();
+}, 60_000);
+afterAll(async () => {
+  killServerProcesses();
+  await db.drop();
+});
+
+test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0', async () => {
+  const created = await runCli('apikey', ['create', '--role', 'editor', '--name', 'Shutdown'], {
+    DATABASE_URL: db.url,
+  });
+  const key = /(rtsn_\S+)/.exec(created.stdout)![1]!;
+  const measure = await insertMeasure(db, {
+    title: 'Before',
+    imposedBy: 'GB',
+    announcedOn: '2024-01-01',
+  });
+  const server = await startServerProcess({ DATABASE_URL: db.url, SHUTDOWN_GRACE_MS: '10000' });
+
+  const locker = new Client({ connectionString: db.url });
+  await locker.connect();
+  await locker.query('BEGIN');
+  await locker.query('SELECT 1 FROM measure WHERE id = $1 FOR UPDATE', [measure.id]);
+  try {
+    const slow = post(
+      server.url,
+      `mutation { updateMeasure(id: "${measure.globalId}", input: { title: "After" }) { title } }`,
+      key,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the update now waits on the lock
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await fetch(`${server.url.replace('/graphql', '/healthz')}`).then(
+      (response) => `status ${response.status}`,
+      () => 'refused',
+    );
+    expect(refused).toBe('refused');
+    await locker.query('COMMIT');
+    const answered = await slow;
+    expect(answered).toEqual({
+      status: 200,
+      body: { data: { updateMeasure: { title: 'After' } } },
+    });
+  } finally {
+    await locker.end();
+  }
+  expect(await server.exited).toEqual({ code: 0, signal: null });
+  const [row] = await db.query<{ title: string }>('SELECT title FROM measure WHERE id = $1', [
+    measure.id,
+  ]);
+  expect(row!.title).toBe('After');
+}, 30_000);
