@@ -62,6 +62,12 @@ export interface RateLimitConfig {
   anonymousPoints: number;
   /** Cost points per window for each API key (editors and admins). */
   keyPoints: number;
+  /**
+   * Requests per second per client address without a key (per instance, in memory): bounds what
+   * a client can make the server parse and refuse, which costs no points.
+   */
+  anonymousRequestsPerSecond: number;
+  keyRequestsPerSecond: number;
 }
 
 export const defaultConfig: Config = {
@@ -84,7 +90,14 @@ export const defaultConfig: Config = {
   dbStatementTimeoutMs: 15_000,
   dbConnectTimeoutMs: 5000,
   limits: { maxDepth: 15, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 25_000 },
-  rateLimit: { enabled: true, windowSeconds: 60, anonymousPoints: 50_000, keyPoints: 500_000 },
+  rateLimit: {
+    enabled: true,
+    windowSeconds: 60,
+    anonymousPoints: 50_000,
+    keyPoints: 500_000,
+    anonymousRequestsPerSecond: 100,
+    keyRequestsPerSecond: 500,
+  },
   trustProxy: [],
   corsOrigins: '*',
 };
@@ -183,6 +196,10 @@ export function loadConfig(
     anonymousPoints:
       int('RATE_LIMIT_ANONYMOUS_POINTS', 1, 2_000_000_000) ?? config.rateLimit.anonymousPoints,
     keyPoints: int('RATE_LIMIT_KEY_POINTS', 1, 2_000_000_000) ?? config.rateLimit.keyPoints,
+    anonymousRequestsPerSecond:
+      int('RATE_LIMIT_ANONYMOUS_RPS', 1, 1_000_000) ?? config.rateLimit.anonymousRequestsPerSecond,
+    keyRequestsPerSecond:
+      int('RATE_LIMIT_KEY_RPS', 1, 1_000_000) ?? config.rateLimit.keyRequestsPerSecond,
   };
   if (env.TRUST_PROXY) {
     config.trustProxy = env.TRUST_PROXY.split(',')

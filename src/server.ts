@@ -147,6 +147,17 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       res.setHeader('www-authenticate', 'Bearer');
       return sendGraphQLError(res, 401, error.message, error.code);
     }
+    const clientAddress = addressOf(req);
+    try {
+      await deps.rateLimiter.admit(
+        caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      req.resume();
+      res.setHeader('retry-after', '1');
+      return sendGraphQLError(res, 429, error.message, error.code, { retryAfterSeconds: 1 });
+    }
     const body = await readBody(
       req,
       res,
@@ -169,7 +180,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       req,
       res,
       body.parsed,
-      createContext(deps.services, caller, requestId, addressOf(req)),
+      createContext(deps.services, caller, requestId, clientAddress),
     );
   }
 

@@ -81,6 +81,15 @@ export function serveWebSockets(
             ErrorCode.RATE_LIMITED,
           );
         }
+        const caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
+        const clientAddress = String(ctx.extra.clientAddress);
+        const subject = caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress };
+        try {
+          await deps.rateLimiter.admit(subject);
+        } catch (error) {
+          if (error instanceof AppError) return [error];
+          throw error;
+        }
         const checked = documents.check(payload.query);
         if ('errors' in checked) return checked.errors;
         const operation = getOperationAST(checked.document, payload.operationName);
@@ -90,8 +99,6 @@ export function serveWebSockets(
             'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
           );
         }
-        const caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
-        const clientAddress = String(ctx.extra.clientAddress);
         try {
           const cost = assertAffordable(
             schema,
@@ -100,10 +107,7 @@ export function serveWebSockets(
             payload.operationName,
             config.limits,
           );
-          await deps.rateLimiter.charge(
-            caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
-            cost,
-          );
+          await deps.rateLimiter.charge(subject, cost);
         } catch (error) {
           if (error instanceof AppError) return [error];
           throw error;

@@ -18,7 +18,14 @@ let measureCount: number;
 beforeAll(async () => {
   server = await startTestServer({
     nodeEnv: 'production',
-    rateLimit: { enabled: false, windowSeconds: 60, anonymousPoints: 1, keyPoints: 1 },
+    rateLimit: {
+      enabled: false,
+      windowSeconds: 60,
+      anonymousPoints: 1,
+      keyPoints: 1,
+      anonymousRequestsPerSecond: 1000,
+      keyRequestsPerSecond: 1000,
+    },
   });
   for (let i = 0; i < 3; i++)
     await insertMeasure(server.db, { title: `M${i}`, imposedBy: 'GB', announcedOn: '2024-01-01' });

@@ -11,7 +11,14 @@ let editor: string;
 
 beforeAll(async () => {
   server = await startTestServer({
-    rateLimit: { enabled: true, windowSeconds: 2, anonymousPoints: 50, keyPoints: 500 },
+    rateLimit: {
+      enabled: true,
+      windowSeconds: 2,
+      anonymousPoints: 50,
+      keyPoints: 500,
+      anonymousRequestsPerSecond: 1000,
+      keyRequestsPerSecond: 1000,
+    },
     trustProxy: ['loopback'],
   });
   ({ key: editor } = await server.createKey(Role.EDITOR));
@@ -44,7 +51,14 @@ test('an anonymous client is limited, told when to retry, and recovers after the
 
 test('X-Forwarded-For is believed only from a trusted proxy', async () => {
   const untrusted = await startTestServer({
-    rateLimit: { enabled: true, windowSeconds: 60, anonymousPoints: 50, keyPoints: 500 },
+    rateLimit: {
+      enabled: true,
+      windowSeconds: 60,
+      anonymousPoints: 50,
+      keyPoints: 500,
+      anonymousRequestsPerSecond: 1000,
+      keyRequestsPerSecond: 1000,
+    },
   });
   // Without TRUST_PROXY, every "client" below is really 127.0.0.1 and shares one budget.
   const spoofed = [];
@@ -73,4 +87,26 @@ test('subscriptions are charged at subscribe time, with the same budgets', async
   expect((subs[2]!.failed as { extensions: { code: string } }[])[0]!.extensions.code).toBe(
     'RATE_LIMITED',
   );
+});
+
+test('requests are counted before parsing: refused documents cost no points, but not unlimited tries', async () => {
+  const strict = await startTestServer({
+    rateLimit: {
+      enabled: true,
+      windowSeconds: 60,
+      anonymousPoints: 1000,
+      keyPoints: 1000,
+      anonymousRequestsPerSecond: 5,
+      keyRequestsPerSecond: 5,
+    },
+  });
+  const statuses = [];
+  for (let i = 0; i < 8; i++) statuses.push((await strict.gql(`{ nope${i} { x } }`)).status);
+  expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]); // refused documents, per GraphQL over HTTP
+  expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  const limited = await strict.gql('{ __typename }');
+  expect(limited.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+  expect(limited.headers.get('retry-after')).toBe('1');
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  expect((await strict.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
 });

@@ -17,6 +17,8 @@ export type RateLimitSubject = { apiKeyId: number } | { address: string };
 export class RateLimiter {
   private readonly anonymous: RateLimiterPostgres;
   private readonly keyed: RateLimiterPostgres;
+  private readonly anonymousRequests: RateLimiterMemory;
+  private readonly keyedRequests: RateLimiterMemory;
 
   constructor(
     pool: Pool,
@@ -40,6 +42,36 @@ export class RateLimiter {
       });
     this.anonymous = limiter('address', config.anonymousPoints);
     this.keyed = limiter('key', config.keyPoints);
+    this.anonymousRequests = new RateLimiterMemory({
+      points: config.anonymousRequestsPerSecond,
+      duration: 1,
+    });
+    this.keyedRequests = new RateLimiterMemory({
+      points: config.keyRequestsPerSecond,
+      duration: 1,
+    });
+  }
+
+  /**
+   * Counts one request (in memory, per instance) before anything is parsed: a client sending
+   * documents that are refused before they cost anything is still bounded.
+   */
+  async admit(subject: RateLimitSubject): Promise<void> {
+    if (!this.config.enabled) return;
+    const [limiter, key] =
+      'apiKeyId' in subject
+        ? [this.keyedRequests, String(subject.apiKeyId)]
+        : [this.anonymousRequests, subject.address];
+    try {
+      await limiter.consume(key, 1);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      throw new AppError(
+        ErrorCode.RATE_LIMITED,
+        `Rate limit reached: ${limiter.points} requests per second. Try again in 1 s.`,
+        { retryAfterSeconds: 1 },
+      );
+    }
   }
 
   /** Charges `cost`; throws RATE_LIMITED (with retryAfterSeconds) when the budget is spent. */

@@ -46,10 +46,17 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const ownsDatabase = database === undefined;
   const db = database ?? (await createTestDatabase());
-  const config = loadConfig(
-    { NODE_ENV: 'test' },
-    { port: 0, host: '127.0.0.1', dbPoolSize: 4, ...overrides },
-  );
+  // Tests fire hundreds of requests a second from one address; rate-limit.test.ts turns the
+  // limits on with budgets of its own.
+  const defaults = loadConfig({ NODE_ENV: 'test' });
+  const config: Config = {
+    ...defaults,
+    port: 0,
+    host: '127.0.0.1',
+    dbPoolSize: 4,
+    rateLimit: { ...defaults.rateLimit, enabled: false },
+    ...overrides,
+  };
   const logger = log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = await startApplication(config, logger, db.url);
   const url = `http://127.0.0.1:${app.server.port}/graphql`;
