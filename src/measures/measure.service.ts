@@ -6,20 +6,14 @@ import { searchText } from '../common/validation';
 import { OrderDirection } from '../common/ordering';
 import type { CountryService } from '../countries/country.service';
 import {
-  countPerParentSql,
-  countSql,
-  countsInOrder,
-  keysetPerParentSql,
-  keysetSql,
   type KeysetColumn,
   type KeysetOrder,
   type KeyValue,
   type Page,
   type PageWindow,
   SqlParams,
-  toPage,
-  toPagesByParent,
 } from '../database/keyset';
+import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import type { OfficialService } from '../officials/official.service';
 import { Measure } from './measure.entity';
@@ -69,9 +63,9 @@ for (const field of Object.values(MeasureOrderField)) {
 /** The lists of measures that hang off another object. */
 export type MeasureParent = 'imposedBy' | 'targetCountry' | 'targetOfficial';
 
-const PARENTS: Record<MeasureParent, { from: string; column: string; keyType: string }> = {
-  imposedBy: { from: 'measure m', column: 'm.imposed_by_code', keyType: 'text[]' },
-  targetCountry: { from: 'measure m', column: 'm.target_country_code', keyType: 'text[]' },
+const PARENTS: Record<MeasureParent, ParentLink> = {
+  imposedBy: { column: 'm.imposed_by_code', keyType: 'text[]' },
+  targetCountry: { column: 'm.target_country_code', keyType: 'text[]' },
   targetOfficial: {
     from: 'measure_target mt JOIN measure m ON m.id = mt.measure_id',
     column: 'mt.official_id',
@@ -102,11 +96,20 @@ export interface MeasureListQuery {
 const MAX_TEXT_LENGTH = 200;
 
 export class MeasureService {
+  private readonly table: KeysetTable<Measure, NormalizedMeasureFilter>;
+
   constructor(
     private readonly sql: Sql,
     private readonly countries: CountryService,
     private readonly officials: OfficialService,
-  ) {}
+  ) {
+    this.table = new KeysetTable(sql, {
+      select: COLUMNS,
+      from: 'measure m',
+      conditions: measureConditions,
+      toRow: (raw) => hydrate(Measure, raw),
+    });
+  }
 
   decodeId(id: string, field = 'id'): number {
     return decodeIntId(id, 'Measure', field);
@@ -175,75 +178,35 @@ export class MeasureService {
     return rows.map((row) => hydrate(Measure, row));
   }
 
-  async list(query: MeasureListQuery): Promise<Page<Measure>> {
-    const params = new SqlParams();
-    const text = keysetSql({
-      select: COLUMNS,
-      from: 'measure m',
-      where: this.conditions(query.filter, params),
-      params,
-      order: query.order,
-      window: query.window,
-    });
-    const rows = await this.sql.rows(text, params.values);
-    return toPage(
-      rows.map((row) => hydrate(Measure, row)),
-      query.order,
-      query.window,
-    );
+  list(query: MeasureListQuery): Promise<Page<Measure>> {
+    return this.table.page(query.filter, query.order, query.window);
   }
 
-  async count(filter: NormalizedMeasureFilter): Promise<number> {
-    const params = new SqlParams();
-    const [row] = await this.sql.rows<{ count: number }>(
-      countSql('measure m', this.conditions(filter, params)),
-      params.values,
-    );
-    return row!.count;
+  count(filter: NormalizedMeasureFilter): Promise<number> {
+    return this.table.count(filter);
   }
 
   /** One page of measures for each parent (country or official), in one statement. */
-  async pagesPerParent(
+  pagesPerParent(
     parent: MeasureParent,
     keys: readonly KeyValue[],
     query: MeasureListQuery,
   ): Promise<Page<Measure>[]> {
-    const { from, column, keyType } = PARENTS[parent];
-    const params = new SqlParams();
-    const keysParam = params.add(keys, keyType);
-    const text = keysetPerParentSql(
-      {
-        select: COLUMNS,
-        from,
-        where: this.conditions(query.filter, params),
-        params,
-        order: query.order,
-        window: query.window,
-      },
-      { column, keys: keysParam },
-    );
-    const rows = await this.sql.rows<Measure & { parentKey: KeyValue }>(text, params.values);
-    return toPagesByParent(
+    return this.table.pagesPerParent(
+      PARENTS[parent],
       keys,
-      rows.map((row) => hydrate(Measure, row)),
+      query.filter,
       query.order,
       query.window,
     );
   }
 
-  async countsPerParent(
+  countsPerParent(
     parent: MeasureParent,
     keys: readonly KeyValue[],
     filter: NormalizedMeasureFilter,
   ): Promise<number[]> {
-    const { from, column, keyType } = PARENTS[parent];
-    const params = new SqlParams();
-    const keysParam = params.add(keys, keyType);
-    const text = countPerParentSql(from, this.conditions(filter, params), {
-      column,
-      keys: keysParam,
-    });
-    return countsInOrder(keys, await this.sql.rows(text, params.values));
+    return this.table.countsPerParent(PARENTS[parent], keys, filter);
   }
 
   /** Measure.responses: the measures answering each of `ids`, oldest first. */
@@ -277,7 +240,7 @@ export class MeasureService {
   async matchingIds(ids: readonly number[], filter: NormalizedMeasureFilter): Promise<Set<number>> {
     const params = new SqlParams();
     const idsParam = params.add(ids, 'int4[]');
-    const where = [`m.id = ANY(${idsParam})`, ...this.conditions(filter, params)].join(' AND ');
+    const where = [`m.id = ANY(${idsParam})`, ...measureConditions(filter, params)].join(' AND ');
     const rows = await this.sql.rows<{ id: number }>(
       `SELECT m.id FROM measure m WHERE ${where}`,
       params.values,
@@ -299,7 +262,7 @@ export class MeasureService {
       `c.action = ANY(${params.add(actions, 'text[]')})`,
       `c.seq > ${params.add(after, 'int8')}`,
       `c.seq <= ${params.add(upTo, 'int8')}`,
-      ...this.conditions(filter, params),
+      ...measureConditions(filter, params),
     ].join(' AND ');
     const rows = await this.sql.rows<{ seq: string; id: number }>(
       `SELECT c.seq, m.id FROM change_log c JOIN measure m ON m.id = c.entity_id
@@ -317,27 +280,27 @@ export class MeasureService {
     );
     return row ? Number(row.seq) : undefined;
   }
+}
 
-  private conditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
-    const c: string[] = [];
-    if (filter.imposedBy)
-      c.push(`m.imposed_by_code = ANY(${params.add(filter.imposedBy, 'text[]')})`);
-    if (filter.targetCountry) {
-      c.push(`m.target_country_code = ANY(${params.add(filter.targetCountry, 'text[]')})`);
-    }
-    if (filter.kind) c.push(`m.kind = ANY(${params.add(filter.kind, 'text[]')})`);
-    if (filter.status) c.push(`m.status = ANY(${params.add(filter.status, 'text[]')})`);
-    if (filter.announcedFrom)
-      c.push(`m.announced_on >= ${params.add(filter.announcedFrom, 'date')}`);
-    if (filter.announcedTo) c.push(`m.announced_on <= ${params.add(filter.announcedTo, 'date')}`);
-    if (filter.targetsOfficial !== undefined) {
-      c.push(
-        `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = ${params.add(filter.targetsOfficial, 'int4')})`,
-      );
-    }
-    if (filter.text) {
-      c.push(`m.search @@ websearch_to_tsquery('english', ${params.add(filter.text, 'text')})`);
-    }
-    return c;
+/** The measures filter as SQL; the live feed matches with these same conditions. */
+function measureConditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
+  const c: string[] = [];
+  if (filter.imposedBy)
+    c.push(`m.imposed_by_code = ANY(${params.add(filter.imposedBy, 'text[]')})`);
+  if (filter.targetCountry) {
+    c.push(`m.target_country_code = ANY(${params.add(filter.targetCountry, 'text[]')})`);
   }
+  if (filter.kind) c.push(`m.kind = ANY(${params.add(filter.kind, 'text[]')})`);
+  if (filter.status) c.push(`m.status = ANY(${params.add(filter.status, 'text[]')})`);
+  if (filter.announcedFrom) c.push(`m.announced_on >= ${params.add(filter.announcedFrom, 'date')}`);
+  if (filter.announcedTo) c.push(`m.announced_on <= ${params.add(filter.announcedTo, 'date')}`);
+  if (filter.targetsOfficial !== undefined) {
+    c.push(
+      `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = ${params.add(filter.targetsOfficial, 'int4')})`,
+    );
+  }
+  if (filter.text) {
+    c.push(`m.search @@ websearch_to_tsquery('english', ${params.add(filter.text, 'text')})`);
+  }
+  return c;
 }

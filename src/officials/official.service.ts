@@ -3,19 +3,8 @@ import { decodeIntId } from '../common/global-id';
 import { hydrate } from '../common/loaders';
 import { searchText } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
-import {
-  countPerParentSql,
-  countSql,
-  countsInOrder,
-  keysetPerParentSql,
-  keysetSql,
-  type KeysetOrder,
-  type Page,
-  type PageWindow,
-  SqlParams,
-  toPage,
-  toPagesByParent,
-} from '../database/keyset';
+import type { KeysetOrder, Page, PageWindow, SqlParams } from '../database/keyset';
+import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import type { OfficialCategory } from './official-category';
 import { Official } from './official.entity';
@@ -34,7 +23,7 @@ const BY_NAME: KeysetOrder<Official> = {
   ],
 };
 
-type TargetRow = Official & { targetPosition: number; parentKey: number };
+type TargetRow = Official & { targetPosition: number };
 
 /** A measure's named targets keep the order in which they were recorded. */
 const BY_TARGET_POSITION: KeysetOrder<TargetRow> = {
@@ -59,11 +48,31 @@ export interface OfficialListQuery {
 
 const MAX_NAME_LENGTH = 200;
 
+/** Country.officials */
+const OF_COUNTRY: ParentLink = { column: 'o.country_code', keyType: 'text[]' };
+
+/** Measure.targets: through the link table, which gives their recorded position. */
+const TARGETS_OF_MEASURE: ParentLink = {
+  column: 'mt.measure_id',
+  keyType: 'int4[]',
+  from: 'measure_target mt JOIN official o ON o.id = mt.official_id',
+  select: 'mt.position AS "targetPosition"',
+};
+
 export class OfficialService {
+  private readonly table: KeysetTable<Official, NormalizedOfficialFilter>;
+
   constructor(
     private readonly sql: Sql,
     private readonly countries: CountryService,
-  ) {}
+  ) {
+    this.table = new KeysetTable(sql, {
+      select: COLUMNS,
+      from: 'official o',
+      conditions: officialConditions,
+      toRow: (raw) => hydrate(Official, raw),
+    });
+  }
 
   /** Decodes an Official ID argument (BAD_USER_INPUT naming `field` if malformed). */
   decodeId(id: string, field = 'id'): number {
@@ -97,71 +106,21 @@ export class OfficialService {
     return rows.map((row) => hydrate(Official, row));
   }
 
-  async list(query: OfficialListQuery): Promise<Page<Official>> {
-    const params = new SqlParams();
-    const text = keysetSql({
-      select: COLUMNS,
-      from: 'official o',
-      where: this.conditions(query.filter, params),
-      params,
-      order: BY_NAME,
-      window: query.window,
-    });
-    const rows = await this.sql.rows(text, params.values);
-    return toPage(
-      rows.map((row) => hydrate(Official, row)),
-      BY_NAME,
-      query.window,
-    );
+  list(query: OfficialListQuery): Promise<Page<Official>> {
+    return this.table.page(query.filter, BY_NAME, query.window);
   }
 
-  async count(filter: NormalizedOfficialFilter): Promise<number> {
-    const params = new SqlParams();
-    const [row] = await this.sql.rows<{ count: number }>(
-      countSql('official o', this.conditions(filter, params)),
-      params.values,
-    );
-    return row!.count;
+  count(filter: NormalizedOfficialFilter): Promise<number> {
+    return this.table.count(filter);
   }
 
   /** Country.officials for many countries in one statement. */
-  async pagesPerCountry(
-    codes: readonly string[],
-    query: OfficialListQuery,
-  ): Promise<Page<Official>[]> {
-    const params = new SqlParams();
-    const keys = params.add(codes, 'text[]');
-    const text = keysetPerParentSql(
-      {
-        select: COLUMNS,
-        from: 'official o',
-        where: this.conditions(query.filter, params),
-        params,
-        order: BY_NAME,
-        window: query.window,
-      },
-      { column: 'o.country_code', keys },
-    );
-    const rows = await this.sql.rows<Official & { parentKey: string }>(text, params.values);
-    return toPagesByParent(
-      codes,
-      rows.map((row) => hydrate(Official, row)),
-      BY_NAME,
-      query.window,
-    );
+  pagesPerCountry(codes: readonly string[], query: OfficialListQuery): Promise<Page<Official>[]> {
+    return this.table.pagesPerParent(OF_COUNTRY, codes, query.filter, BY_NAME, query.window);
   }
 
-  async countsPerCountry(
-    codes: readonly string[],
-    filter: NormalizedOfficialFilter,
-  ): Promise<number[]> {
-    const params = new SqlParams();
-    const keys = params.add(codes, 'text[]');
-    const text = countPerParentSql('official o', this.conditions(filter, params), {
-      column: 'o.country_code',
-      keys,
-    });
-    return countsInOrder(codes, await this.sql.rows(text, params.values));
+  countsPerCountry(codes: readonly string[], filter: NormalizedOfficialFilter): Promise<number[]> {
+    return this.table.countsPerParent(OF_COUNTRY, codes, filter);
   }
 
   /** Validates Measure.targets' cursor arguments. */
@@ -174,50 +133,33 @@ export class OfficialService {
   }
 
   /** Measure.targets for many measures in one statement, in recorded order. */
-  async targetPagesPerMeasure(
+  targetPagesPerMeasure(
     measureIds: readonly number[],
     window: PageWindow,
   ): Promise<Page<Official>[]> {
-    const params = new SqlParams();
-    const keys = params.add(measureIds, 'int4[]');
-    const text = keysetPerParentSql(
-      {
-        select: `${COLUMNS}, mt.position AS "targetPosition"`,
-        from: 'measure_target mt JOIN official o ON o.id = mt.official_id',
-        where: [],
-        params,
-        order: BY_TARGET_POSITION,
-        window,
-      },
-      { column: 'mt.measure_id', keys },
-    );
-    const rows = await this.sql.rows<TargetRow>(text, params.values);
-    return toPagesByParent(
+    return this.table.pagesPerParent<TargetRow>(
+      TARGETS_OF_MEASURE,
       measureIds,
-      rows.map((row) => hydrate(Official, row)),
+      {},
       BY_TARGET_POSITION,
       window,
     );
   }
 
-  async targetCountsPerMeasure(measureIds: readonly number[]): Promise<number[]> {
-    const text = countPerParentSql('measure_target mt', [], {
-      column: 'mt.measure_id',
-      keys: '$1::int4[]',
-    });
-    return countsInOrder(measureIds, await this.sql.rows(text, [measureIds]));
+  targetCountsPerMeasure(measureIds: readonly number[]): Promise<number[]> {
+    return this.table.countsPerParent(TARGETS_OF_MEASURE, measureIds, {});
   }
+}
 
-  private conditions(filter: NormalizedOfficialFilter, params: SqlParams): string[] {
-    const conditions: string[] = [];
-    if (filter.country)
-      conditions.push(`o.country_code = ANY(${params.add(filter.country, 'text[]')})`);
-    if (filter.category)
-      conditions.push(`o.category = ANY(${params.add(filter.category, 'text[]')})`);
-    if (filter.name) {
-      const pattern = `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      conditions.push(`o.search_text LIKE retorsion_fold(${params.add(pattern, 'text')})`);
-    }
-    return conditions;
+function officialConditions(filter: NormalizedOfficialFilter, params: SqlParams): string[] {
+  const conditions: string[] = [];
+  if (filter.country)
+    conditions.push(`o.country_code = ANY(${params.add(filter.country, 'text[]')})`);
+  if (filter.category)
+    conditions.push(`o.category = ANY(${params.add(filter.category, 'text[]')})`);
+  if (filter.name) {
+    const pattern = `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(`o.search_text LIKE retorsion_fold(${params.add(pattern, 'text')})`);
   }
+  return conditions;
 }

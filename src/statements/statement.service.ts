@@ -3,20 +3,8 @@ import { badUserInput } from '../common/errors';
 import { decodeIntId } from '../common/global-id';
 import { groupByParent, hydrate } from '../common/loaders';
 import type { CountryService } from '../countries/country.service';
-import {
-  countPerParentSql,
-  countSql,
-  countsInOrder,
-  keysetPerParentSql,
-  keysetSql,
-  type KeysetOrder,
-  type KeyValue,
-  type Page,
-  type PageWindow,
-  SqlParams,
-  toPage,
-  toPagesByParent,
-} from '../database/keyset';
+import type { KeysetOrder, KeyValue, Page, PageWindow, SqlParams } from '../database/keyset';
+import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { Statement } from './statement.entity';
 
@@ -36,7 +24,7 @@ const BY_ISSUED_ON: KeysetOrder<Statement> = {
 
 export type StatementParent = 'country' | 'speaker';
 
-const PARENTS: Record<StatementParent, { column: string; keyType: string }> = {
+const PARENTS: Record<StatementParent, ParentLink> = {
   country: { column: 's.country_code', keyType: 'text[]' },
   speaker: { column: 's.speaker_id', keyType: 'int4[]' },
 };
@@ -55,10 +43,19 @@ export interface StatementListQuery {
 }
 
 export class StatementService {
+  private readonly table: KeysetTable<Statement, NormalizedStatementFilter>;
+
   constructor(
     private readonly sql: Sql,
     private readonly countries: CountryService,
-  ) {}
+  ) {
+    this.table = new KeysetTable(sql, {
+      select: COLUMNS,
+      from: 'statement s',
+      conditions: statementConditions,
+      toRow: (raw) => hydrate(Statement, raw),
+    });
+  }
 
   decodeId(id: string, field = 'id'): number {
     return decodeIntId(id, 'Statement', field);
@@ -93,74 +90,34 @@ export class StatementService {
     return rows.map((row) => hydrate(Statement, row));
   }
 
-  async list(query: StatementListQuery): Promise<Page<Statement>> {
-    const params = new SqlParams();
-    const text = keysetSql({
-      select: COLUMNS,
-      from: 'statement s',
-      where: this.conditions(query.filter, params),
-      params,
-      order: BY_ISSUED_ON,
-      window: query.window,
-    });
-    const rows = await this.sql.rows(text, params.values);
-    return toPage(
-      rows.map((row) => hydrate(Statement, row)),
-      BY_ISSUED_ON,
-      query.window,
-    );
+  list(query: StatementListQuery): Promise<Page<Statement>> {
+    return this.table.page(query.filter, BY_ISSUED_ON, query.window);
   }
 
-  async count(filter: NormalizedStatementFilter): Promise<number> {
-    const params = new SqlParams();
-    const [row] = await this.sql.rows<{ count: number }>(
-      countSql('statement s', this.conditions(filter, params)),
-      params.values,
-    );
-    return row!.count;
+  count(filter: NormalizedStatementFilter): Promise<number> {
+    return this.table.count(filter);
   }
 
-  async pagesPerParent(
+  pagesPerParent(
     parent: StatementParent,
     keys: readonly KeyValue[],
     query: StatementListQuery,
   ): Promise<Page<Statement>[]> {
-    const { column, keyType } = PARENTS[parent];
-    const params = new SqlParams();
-    const keysParam = params.add(keys, keyType);
-    const text = keysetPerParentSql(
-      {
-        select: COLUMNS,
-        from: 'statement s',
-        where: this.conditions(query.filter, params),
-        params,
-        order: BY_ISSUED_ON,
-        window: query.window,
-      },
-      { column, keys: keysParam },
-    );
-    const rows = await this.sql.rows<Statement & { parentKey: KeyValue }>(text, params.values);
-    return toPagesByParent(
+    return this.table.pagesPerParent(
+      PARENTS[parent],
       keys,
-      rows.map((row) => hydrate(Statement, row)),
+      query.filter,
       BY_ISSUED_ON,
       query.window,
     );
   }
 
-  async countsPerParent(
+  countsPerParent(
     parent: StatementParent,
     keys: readonly KeyValue[],
     filter: NormalizedStatementFilter,
   ): Promise<number[]> {
-    const { column, keyType } = PARENTS[parent];
-    const params = new SqlParams();
-    const keysParam = params.add(keys, keyType);
-    const text = countPerParentSql('statement s', this.conditions(filter, params), {
-      column,
-      keys: keysParam,
-    });
-    return countsInOrder(keys, await this.sql.rows(text, params.values));
+    return this.table.countsPerParent(PARENTS[parent], keys, filter);
   }
 
   /** Measure.statements: the statements announcing or justifying each measure, oldest first. */
@@ -201,12 +158,12 @@ export class StatementService {
     );
     return row ? Number(row.seq) : undefined;
   }
+}
 
-  private conditions(filter: NormalizedStatementFilter, params: SqlParams): string[] {
-    const c: string[] = [];
-    if (filter.country) c.push(`s.country_code = ANY(${params.add(filter.country, 'text[]')})`);
-    if (filter.from) c.push(`s.issued_on >= ${params.add(filter.from, 'date')}`);
-    if (filter.to) c.push(`s.issued_on <= ${params.add(filter.to, 'date')}`);
-    return c;
-  }
+function statementConditions(filter: NormalizedStatementFilter, params: SqlParams): string[] {
+  const c: string[] = [];
+  if (filter.country) c.push(`s.country_code = ANY(${params.add(filter.country, 'text[]')})`);
+  if (filter.from) c.push(`s.issued_on >= ${params.add(filter.from, 'date')}`);
+  if (filter.to) c.push(`s.issued_on <= ${params.add(filter.to, 'date')}`);
+  return c;
 }
