@@ -3,7 +3,7 @@ import { DatePrecision } from '../common/date-precision';
 import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
-import { appendChanges, type ChangeAuthor } from '../live/change-log';
+import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
@@ -114,18 +114,7 @@ export class MeasureWriteService {
       const newOfficialIds = await this.writeTargets(em, id, targets);
       await this.sources.insert(em, { measureId: id }, input.sources);
       await this.linkStatements(em, id, statementIds ?? []);
-      await appendChanges(
-        em,
-        [
-          ...newOfficialIds.map((officialId) => ({
-            entity: 'Official' as const,
-            entityId: officialId,
-            action: 'added' as const,
-          })),
-          { entity: 'Measure', entityId: id, action: 'added' },
-        ],
-        author,
-      );
+      await appendChanges(em, measureChanges(id, 'added', newOfficialIds), author);
       return id;
     });
   }
@@ -202,18 +191,7 @@ export class MeasureWriteService {
         await em.query('DELETE FROM statement_measure WHERE measure_id = $1', [id]);
         await this.linkStatements(em, id, statementIds);
       }
-      await appendChanges(
-        em,
-        [
-          ...newOfficialIds.map((officialId) => ({
-            entity: 'Official' as const,
-            entityId: officialId,
-            action: 'added' as const,
-          })),
-          { entity: 'Measure', entityId: id, action: 'updated' },
-        ],
-        author,
-      );
+      await appendChanges(em, measureChanges(id, 'updated', newOfficialIds), author);
     });
   }
 
@@ -435,6 +413,22 @@ export class MeasureWriteService {
       [measureId, statementIds],
     );
   }
+}
+
+/** The change-log rows of one measure write: officials it created first, then the measure. */
+function measureChanges(
+  id: number,
+  action: 'added' | 'updated',
+  newOfficialIds: number[],
+): Change[] {
+  return [
+    ...newOfficialIds.map((officialId) => ({
+      entity: 'Official' as const,
+      entityId: officialId,
+      action: 'added' as const,
+    })),
+    { entity: 'Measure', entityId: id, action },
+  ];
 }
 
 function recordValues(r: MeasureRecord): unknown[] {
