@@ -1,17 +1,19 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
+import {
+  appendResults,
+  createApiKey,
+  databaseUrl,
+  markdownTable,
+  percentile,
+  procStats,
+  round,
+  run,
+  type Server,
+  startServer,
+  stopServer,
+  TICKS_PER_SECOND,
+} from './harness';
 
 /**
  * `npm run bench:flood`: what a hostile client flooding the API does to an honest one.
@@ -105,46 +107,7 @@ const HOSTILE: { name: string; body: string; contentType?: string }[] = [
   },
 ];
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const round = (n: number) => Math.round(n * 10) / 10;
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'dist/src/main.js'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TRUST_PROXY: 'loopback',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /"url":"(http[^"]+)"/.exec(buffer);
-      if (match) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume(); // request logs are not read
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
+const cpuSeconds = (pid: number) => procStats(pid).cpuTicks / TICKS_PER_SECOND;
 
 async function loadData(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
@@ -244,25 +207,11 @@ function summary(result: Honest) {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'retorsion-flood-'));
-  chmodSync(dataDir, 0o755);
-  let server: { child: ChildProcess; url: string } | undefined;
+  let server: Server | undefined;
   try {
-    server = await startServer(dataDir);
-    const dbUrl = execFileSync(process.execPath, ['dist/src/cli/db.js', 'url'], {
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-    })
-      .toString()
-      .trim();
-    await loadData(dbUrl);
-    const created = execFileSync(
-      process.execPath,
-      ['dist/src/cli/apikey.js', 'create', '--role', 'editor', '--name', 'dashboard'],
-      {
-        env: { ...process.env, DATABASE_URL: dbUrl, LOG_LEVEL: 'error' },
-      },
-    ).toString();
-    const key = /(rtsn_\S+)/.exec(created)![1]!;
+    server = await startServer('flood', { TRUST_PROXY: 'loopback' });
+    await loadData(databaseUrl(server));
+    const key = createApiKey(server, 'editor', 'dashboard');
     const { url } = server;
     const pid = server.child.pid!;
     // Warm up (JIT, caches, prepared statements).
@@ -276,15 +225,15 @@ async function main(): Promise<void> {
     );
 
     process.stdout.write(`baseline, ${SECONDS} s...\n`);
-    let cpu = cpuTicks(pid);
+    let cpu = cpuSeconds(pid);
     let end = performance.now() + SECONDS * 1000;
     const baseline = await honestClient(url, key, () => performance.now() > end);
-    const baselineCpu = (cpuTicks(pid) - cpu) / 100;
+    const baselineCpu = cpuSeconds(pid) - cpu;
 
     process.stdout.write(
       `flood: ${ATTACKERS} attackers from ${ADDRESSES} addresses, ${SECONDS} s...\n`,
     );
-    cpu = cpuTicks(pid);
+    cpu = cpuSeconds(pid);
     end = performance.now() + SECONDS * 1000;
     const answers = new Map<string, number>();
     const attacks = Array.from({ length: ATTACKERS }, (_, i) =>
@@ -292,7 +241,7 @@ async function main(): Promise<void> {
     );
     const flooded = await honestClient(url, key, () => performance.now() > end);
     const sent = (await Promise.all(attacks)).reduce((a, b) => a + b, 0);
-    const floodCpu = (cpuTicks(pid) - cpu) / 100;
+    const floodCpu = cpuSeconds(pid) - cpu;
     const healthy = await fetch(url.replace('/graphql', '/readyz'));
 
     const rows = [
@@ -314,44 +263,16 @@ async function main(): Promise<void> {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, n]) => `- ${k}: ${n}`);
     process.stdout.write(`${answerLines.join('\n')}\nreadyz after the flood: ${healthy.status}\n`);
-    writeResults(rows, answerLines, healthy.status);
+    appendResults(
+      'Hostile flood (npm run bench:flood)',
+      `Server: one instance, production mode, rate limits on (defaults), on 5,000 measures. Honest client: a dashboard with an editor key, one ` +
+        `typical query (two lists, nested targets) every 50 ms, latency in ms. Hostile clients: every class of ` +
+        `bench/flood.ts in turn, as fast as each can, keep-alive, from ${ADDRESSES} addresses.\n\n${markdownTable(rows)}\n\n` +
+        `Answers the hostile requests got (status, code: count):\n\n${answerLines.join('\n')}\n\n/readyz after the flood: ${healthy.status}.`,
+    );
   } finally {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await new Promise((resolve) => server!.child.once('exit', resolve));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (server) await stopServer(server);
   }
 }
 
-function writeResults(
-  rows: Record<string, string | number>[],
-  answers: string[],
-  readyz: number,
-): void {
-  const file = 'BENCHMARKS.md';
-  if (!existsSync(file))
-    writeFileSync(file, '# Benchmarks\n\nAppended by the benchmark scripts; newest last.\n');
-  const headers = Object.keys(rows[0]!);
-  const table = [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${headers.map((h) => row[h]).join(' | ')} |`),
-  ].join('\n');
-  appendFileSync(
-    file,
-    `\n## Hostile flood (npm run bench:flood), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
-      `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}.\n` +
-      `Server: one instance, production mode, rate limits on (defaults), on 5,000 measures. Honest client: a dashboard with an editor key, one ` +
-      `typical query (two lists, nested targets) every 50 ms, latency in ms. Hostile clients: every class of ` +
-      `bench/flood.ts in turn, as fast as each can, keep-alive, from ${ADDRESSES} addresses.\n\n${table}\n\n` +
-      `Answers the hostile requests got (status, code: count):\n\n${answers.join('\n')}\n\n/readyz after the flood: ${readyz}.\n`,
-  );
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:flood failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+run('bench:flood', main);

