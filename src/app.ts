@@ -10,6 +10,7 @@ import { entities } from './entities';
 import { RateLimiter } from './limits/rate-limiter';
 import { ChangeListener } from './live/change-listener';
 import type { Logger } from './logger';
+import { MeasureExpiry } from './measures/measure-expiry';
 import { buildAppSchema } from './schema';
 import { type RunningServer, startServer } from './server';
 import { createServices, type Services } from './services';
@@ -19,6 +20,7 @@ export interface Application {
   dataSource: DataSource;
   services: Services;
   listener: ChangeListener;
+  expiry: MeasureExpiry;
   /** Closes sockets (1001), drains HTTP, releases the listener, then closes the pool. */
   stop(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function startApplication(
       await sql.rows('SELECT 1');
     };
     const health = new DatabaseHealth(checkDatabase, logger);
+    const expiry = new MeasureExpiry(dataSource, logger, config.expirySweepMs);
     const server = await startServer({
       config,
       logger,
@@ -70,13 +73,16 @@ export async function startApplication(
       health,
       checkDatabase,
     });
+    expiry.start();
     return {
       server,
       dataSource,
       services,
       listener,
+      expiry,
       async stop() {
         health.stop();
+        await expiry.stop();
         await server.stop();
         logger.debug('http and websocket servers drained');
         await listener.stop();

@@ -32,6 +32,8 @@ export interface Config {
   subscriptionQueueLimit: number;
   /** The live feed reads the change log at least this often, besides on NOTIFY. */
   livePollMs: number;
+  /** How often each instance expires measures whose expiresOn has passed, in ms; 0: never. */
+  expirySweepMs: number;
   /** Worker processes sharing the port (one per core is usual); 1 runs in this process. */
   workers: number;
   /** A statement running longer is cancelled (the request fails, the connection survives). */
@@ -86,6 +88,7 @@ export const defaultConfig: Config = {
   wsConnectionInitTimeoutMs: 3000,
   subscriptionQueueLimit: 1000,
   livePollMs: 5000,
+  expirySweepMs: 60_000,
   workers: 1,
   dbStatementTimeoutMs: 15_000,
   dbConnectTimeoutMs: 5000,
@@ -178,6 +181,8 @@ export function loadConfig(
   config.subscriptionQueueLimit =
     int('SUBSCRIPTION_QUEUE_LIMIT', 1, 1_000_000) ?? config.subscriptionQueueLimit;
   config.livePollMs = int('LIVE_POLL_MS', 50, 600_000) ?? config.livePollMs;
+  const expirySeconds = int('EXPIRY_SWEEP_SECONDS', 0, 86_400);
+  if (expirySeconds !== undefined) config.expirySweepMs = expirySeconds * 1000;
   config.workers = int('WORKERS', 1, 64) ?? config.workers;
   config.dbStatementTimeoutMs =
     int('DB_STATEMENT_TIMEOUT_MS', 100, 3_600_000) ?? config.dbStatementTimeoutMs;

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 export type ChangeEntity = 'Measure' | 'Statement' | 'Official' | 'ApiKey';
-export type ChangeAction = 'added' | 'updated' | 'lifted' | 'revoked';
+export type ChangeAction = 'added' | 'updated' | 'lifted' | 'expired' | 'revoked';
 
 export interface Change {
   entity: ChangeEntity;

@@ -8,6 +8,7 @@ import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { StatementService } from '../statements/statement.service';
+import { EXPIRING_STATUSES, hasExpired } from './measure-expiry';
 import { MeasureStatus } from './measure.enums';
 import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
 import type { MeasureService } from './measure.service';
@@ -103,6 +104,7 @@ export class MeasureWriteService {
     };
     checkTargetCount(record.targetCount, targets.count, 'input.targetCount');
     checkDates(record, 'input', new Set(Object.keys(input)));
+    record.status = statusByDates(record, record.status, new Set());
     const statementIds = this.statementIds(input.statementIds, 'input.statementIds');
     const externalId = input.externalId?.trim() || null;
 
@@ -175,6 +177,7 @@ export class MeasureWriteService {
       const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
       checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
       checkDates(next, 'input', provided);
+      next.status = statusByDates(next, current.status, provided);
       if (next.inResponseToId !== null && next.inResponseToId !== current.inResponseToId) {
         await this.assertNoCycle(em, id, next.inResponseToId);
       }
@@ -413,6 +416,25 @@ export class MeasureWriteService {
       [measureId, statementIds],
     );
   }
+}
+
+/**
+ * The dates overrule the status: a measure announced, in force or suspended whose expiresOn has
+ * passed is EXPIRED (as the expiry sweep would make it a minute later), and an expired one whose
+ * expiresOn this update moves into the future, or removes, is renewed: IN_FORCE, unless the
+ * update says which status it has.
+ */
+function statusByDates(
+  r: MeasureRecord,
+  before: MeasureStatus,
+  provided: Set<string>,
+): MeasureStatus {
+  if (EXPIRING_STATUSES.includes(r.status) && hasExpired(r.expiresOn)) return MeasureStatus.EXPIRED;
+  const renewed =
+    (provided.has('expiresOn') || provided.has('indefinite')) && !hasExpired(r.expiresOn);
+  if (before === MeasureStatus.EXPIRED && r.status === before && !provided.has('status') && renewed)
+    return MeasureStatus.IN_FORCE;
+  return r.status;
 }
 
 /** The change-log rows of one measure write: officials it created first, then the measure. */

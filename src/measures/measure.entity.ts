@@ -73,7 +73,9 @@ export class Measure implements Node {
   @Column({ type: 'boolean', default: false })
   indefinite!: boolean;
 
-  @Field(() => MeasureStatus)
+  @Field(() => MeasureStatus, {
+    description: 'EXPIRED from the day after expiresOn (UTC), unless lifted before.',
+  })
   @Column({ type: 'text' })
   status!: MeasureStatus;
 

@@ -26,7 +26,7 @@ export class MeasureFeed {
       options,
     );
     this.updated = new Topic(
-      new MeasureTopicSource(measures, newLoaders, ['updated', 'lifted'], false),
+      new MeasureTopicSource(measures, newLoaders, ['updated', 'lifted', 'expired'], false),
       listener,
       options,
     );

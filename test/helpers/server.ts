@@ -47,7 +47,8 @@ export async function startTestServer(
   const ownsDatabase = database === undefined;
   const db = database ?? (await createTestDatabase());
   // Tests fire hundreds of requests a second from one address; rate-limit.test.ts turns the
-  // limits on with budgets of its own.
+  // limits on with budgets of its own. The expiry sweep runs only where expiry.test.ts asks, so
+  // no background write lands in another file's change-log or statement counts.
   const defaults = loadConfig({ NODE_ENV: 'test' });
   const config: Config = {
     ...defaults,
@@ -55,6 +56,7 @@ export async function startTestServer(
     host: '127.0.0.1',
     dbPoolSize: 4,
     rateLimit: { ...defaults.rateLimit, enabled: false },
+    expirySweepMs: 0,
     ...overrides,
   };
   const logger = log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, defaultConfig, loadConfig } from '../../src/config';
 
 test('defaults apply when nothing is set', () => {
@@ -45,4 +47,23 @@ test('every problem is reported at once', () => {
     expect((error as ConfigError).problems).toHaveLength(4);
     expect((error as Error).message).toMatch(/PORT must be an integer from 0 to 65535/);
   }
+});
+
+test('EXPIRY_SWEEP_SECONDS is read in seconds, and 0 turns the sweep off', () => {
+  expect(loadConfig({}).expirySweepMs).toBe(60_000);
+  expect(loadConfig({ EXPIRY_SWEEP_SECONDS: '5' }).expirySweepMs).toBe(5000);
+  expect(loadConfig({ EXPIRY_SWEEP_SECONDS: '0' }).expirySweepMs).toBe(0);
+  expect(() => loadConfig({ EXPIRY_SWEEP_SECONDS: '-1' })).toThrow(/EXPIRY_SWEEP_SECONDS/);
+});
+
+test('every environment variable the server reads is documented in the README', () => {
+  const source = readFileSync(path.join(__dirname, '../../src/config.ts'), 'utf8');
+  const read = new Set(
+    [...source.matchAll(/(?:int|bool)\('([A-Z_]+)'|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]),
+  );
+  const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((m) => m[1]));
+  expect(read.size).toBeGreaterThan(30);
+  expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+  expect([...documented].filter((name) => !read.has(name))).toEqual([]);
 });

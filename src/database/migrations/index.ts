@@ -1,10 +1,12 @@
 import { Initial1764115200000 } from './1764115200000-Initial';
 import { WritesAndChangeLog1764201600000 } from './1764201600000-WritesAndChangeLog';
 import { RateLimits1764288000000 } from './1764288000000-RateLimits';
+import { MeasureExpiry1764374400000 } from './1764374400000-MeasureExpiry';
 
 /** Every migration, oldest first. Listed rather than globbed so the compiled and TS builds agree. */
 export const migrations = [
   Initial1764115200000,
   WritesAndChangeLog1764201600000,
   RateLimits1764288000000,
+  MeasureExpiry1764374400000,
 ];
