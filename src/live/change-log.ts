@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { SqlParams } from '../database/keyset';
+import type { Sql } from '../database/sql';
 
 export type ChangeEntity = 'Measure' | 'Statement' | 'Official' | 'ApiKey';
 export type ChangeAction = 'added' | 'updated' | 'lifted' | 'expired' | 'revoked';
@@ -60,4 +62,52 @@ export async function appendChanges(
   const seqs = rows.map((row) => row.seq);
   await em.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, seqs.at(-1)]);
   return seqs;
+}
+
+/** Which change-log rows a live topic replays: one entity's, joined to its table to filter. */
+export interface ChangeQuery {
+  entity: ChangeEntity;
+  actions: readonly ChangeAction[];
+  /** The entity's table with its alias, e.g. `measure m`; its id column is `<alias>.id`. */
+  from: string;
+  /** Conditions on that table (a subscription's filter, as the query of the same name has it). */
+  conditions(params: SqlParams): string[];
+}
+
+/** Change-log rows matching `query`, after < seq <= upTo, in commit order, at most `limit`. */
+export async function changesMatching(
+  sql: Sql,
+  query: ChangeQuery,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<{ seq: number; id: number }[]> {
+  const alias = query.from.split(' ').at(-1)!;
+  const params = new SqlParams();
+  const where = [
+    `c.entity = ${params.add(query.entity, 'text')}`,
+    `c.action = ANY(${params.add(query.actions, 'text[]')})`,
+    `c.seq > ${params.add(after, 'int8')}`,
+    `c.seq <= ${params.add(upTo, 'int8')}`,
+    ...query.conditions(params),
+  ].join(' AND ');
+  const rows = await sql.rows<{ seq: string; id: number }>(
+    `SELECT c.seq, ${alias}.id FROM change_log c JOIN ${query.from} ON ${alias}.id = c.entity_id
+     WHERE ${where} ORDER BY c.seq LIMIT ${params.add(limit, 'int4')}`,
+    params.values,
+  );
+  return rows.map((row) => ({ seq: Number(row.seq), id: row.id }));
+}
+
+/** The change-log position of an object's creation: where a subscription's `since` resumes. */
+export async function addedSeq(
+  sql: Sql,
+  entity: ChangeEntity,
+  id: number,
+): Promise<number | undefined> {
+  const [row] = await sql.rows<{ seq: string }>(
+    `SELECT seq FROM change_log WHERE entity = $1 AND entity_id = $2 AND action = 'added'`,
+    [entity, id],
+  );
+  return row ? Number(row.seq) : undefined;
 }

@@ -2,6 +2,7 @@ import { AppError, ErrorCode, notFound } from '../common/errors';
 import { encodeGlobalId } from '../common/global-id';
 import type { Loaders } from '../context';
 import type { ChangeListener, ChangeRow } from '../live/change-listener';
+import type { ChangeAction } from '../live/change-log';
 import { type FeedEvent, Topic, type TopicOptions, type TopicSource } from '../live/topic';
 import type { Measure } from './measure.entity';
 import type { MeasureFilter } from './measure.inputs';
@@ -61,7 +62,7 @@ class MeasureTopicSource implements TopicSource<Measure, NormalizedMeasureFilter
   constructor(
     private readonly measures: MeasureService,
     private readonly newLoaders: () => Loaders,
-    private readonly actions: readonly string[],
+    private readonly actions: readonly ChangeAction[],
     private readonly resumable: boolean,
   ) {}
 

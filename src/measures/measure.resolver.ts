@@ -13,7 +13,7 @@ import {
 import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
 import { DateScalar } from '../common/scalars';
-import { authorOf } from '../common/write-context';
+import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
 import { Official, OfficialConnection } from '../officials/official.entity';
@@ -122,7 +122,7 @@ export class MeasureResolver {
       input,
       authorOf(context.caller, context.requestId),
     );
-    return reloadMeasure(context, id);
+    return reloadWritten(context, (loaders) => loaders.measures.byId, id);
   }
 
   @Authorized(Role.EDITOR)
@@ -140,7 +140,7 @@ export class MeasureResolver {
       input,
       authorOf(context.caller, context.requestId),
     );
-    return reloadMeasure(context, measureId);
+    return reloadWritten(context, (loaders) => loaders.measures.byId, measureId);
   }
 
   @Authorized(Role.EDITOR)
@@ -161,14 +161,6 @@ export class MeasureResolver {
       statementId,
       authorOf(context.caller, context.requestId),
     );
-    return reloadMeasure(context, measureId);
+    return reloadWritten(context, (loaders) => loaders.measures.byId, measureId);
   }
-}
-
-/** Reads a measure just written, through fresh loaders, with all its links. */
-async function reloadMeasure(context: Context, id: number): Promise<Measure> {
-  context.refreshLoaders();
-  const measure = await context.loaders.measures.byId.load(id);
-  if (!measure) throw new Error(`measure ${id} vanished after it was written`);
-  return measure;
 }

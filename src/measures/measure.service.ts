@@ -15,6 +15,7 @@ import {
 } from '../database/keyset';
 import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
+import { addedSeq, type ChangeAction, changesMatching } from '../live/change-log';
 import type { OfficialService } from '../officials/official.service';
 import { Measure } from './measure.entity';
 import { type MeasureKind, MeasureOrderField, type MeasureStatus } from './measure.enums';
@@ -249,36 +250,21 @@ export class MeasureService {
   }
 
   /** Change-log rows of measures matching `filter`, after < seq <= upTo, in commit order. */
-  async changesMatching(
+  changesMatching(
     filter: NormalizedMeasureFilter,
-    actions: readonly string[],
+    actions: readonly ChangeAction[],
     after: number,
     upTo: number,
     limit: number,
   ): Promise<{ seq: number; id: number }[]> {
-    const params = new SqlParams();
-    const where = [
-      `c.entity = 'Measure'`,
-      `c.action = ANY(${params.add(actions, 'text[]')})`,
-      `c.seq > ${params.add(after, 'int8')}`,
-      `c.seq <= ${params.add(upTo, 'int8')}`,
-      ...measureConditions(filter, params),
-    ].join(' AND ');
-    const rows = await this.sql.rows<{ seq: string; id: number }>(
-      `SELECT c.seq, m.id FROM change_log c JOIN measure m ON m.id = c.entity_id
-       WHERE ${where} ORDER BY c.seq LIMIT ${params.add(limit, 'int4')}`,
-      params.values,
-    );
-    return rows.map((row) => ({ seq: Number(row.seq), id: row.id }));
+    const conditions = (params: SqlParams) => measureConditions(filter, params);
+    const query = { entity: 'Measure' as const, actions, from: 'measure m', conditions };
+    return changesMatching(this.sql, query, after, upTo, limit);
   }
 
   /** The change-log position of a measure's creation: where `since` resumes from. */
-  async addedSeq(id: number): Promise<number | undefined> {
-    const [row] = await this.sql.rows<{ seq: string }>(
-      `SELECT seq FROM change_log WHERE entity = 'Measure' AND entity_id = $1 AND action = 'added'`,
-      [id],
-    );
-    return row ? Number(row.seq) : undefined;
+  addedSeq(id: number): Promise<number | undefined> {
+    return addedSeq(this.sql, 'Measure', id);
   }
 }
 

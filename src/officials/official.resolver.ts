@@ -12,7 +12,7 @@ import {
 } from 'type-graphql';
 import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
-import { authorOf } from '../common/write-context';
+import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
 import { Measure, MeasureConnection } from '../measures/measure.entity';
@@ -84,9 +84,6 @@ export class OfficialResolver {
       input,
       authorOf(context.caller, context.requestId),
     );
-    context.refreshLoaders();
-    const official = await context.loaders.officials.byId.load(id);
-    if (!official) throw new Error(`official ${id} vanished after it was written`);
-    return official;
+    return reloadWritten(context, (loaders) => loaders.officials.byId, id);
   }
 }

@@ -13,7 +13,7 @@ import {
 import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
 import { DateScalar } from '../common/scalars';
-import { authorOf } from '../common/write-context';
+import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
 import { Measure } from '../measures/measure.entity';
@@ -83,9 +83,6 @@ export class StatementResolver {
       input,
       authorOf(context.caller, context.requestId),
     );
-    context.refreshLoaders();
-    const statement = await context.loaders.statements.byId.load(id);
-    if (!statement) throw new Error(`statement ${id} vanished after it was written`);
-    return statement;
+    return reloadWritten(context, (loaders) => loaders.statements.byId, id);
   }
 }

@@ -6,6 +6,7 @@ import type { CountryService } from '../countries/country.service';
 import type { KeysetOrder, KeyValue, Page, PageWindow, SqlParams } from '../database/keyset';
 import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
+import { addedSeq, changesMatching } from '../live/change-log';
 import { Statement } from './statement.entity';
 
 const COLUMNS = `s.id, s.issued_on AS "issuedOn", s.issued_on_precision AS "issuedOnPrecision",
@@ -135,28 +136,25 @@ export class StatementService {
   }
 
   /** Change-log rows of statements added in `countries` (all if undefined), after < seq <= upTo. */
-  async addedChanges(
+  addedChanges(
     countries: string[] | undefined,
     after: number,
     upTo: number,
     limit: number,
   ): Promise<{ seq: number; id: number }[]> {
-    const rows = await this.sql.rows<{ seq: string; id: number }>(
-      `SELECT c.seq, s.id FROM change_log c JOIN statement s ON s.id = c.entity_id
-       WHERE c.entity = 'Statement' AND c.action = 'added' AND c.seq > $1::int8 AND c.seq <= $2::int8
-         AND ($3::text[] IS NULL OR s.country_code = ANY($3::text[]))
-       ORDER BY c.seq LIMIT $4::int4`,
-      [after, upTo, countries ?? null, limit],
-    );
-    return rows.map((row) => ({ seq: Number(row.seq), id: row.id }));
+    const conditions = (params: SqlParams) => statementConditions({ country: countries }, params);
+    const query = {
+      entity: 'Statement' as const,
+      actions: ['added' as const],
+      from: 'statement s',
+      conditions,
+    };
+    return changesMatching(this.sql, query, after, upTo, limit);
   }
 
-  async addedSeq(id: number): Promise<number | undefined> {
-    const [row] = await this.sql.rows<{ seq: string }>(
-      `SELECT seq FROM change_log WHERE entity = 'Statement' AND entity_id = $1 AND action = 'added'`,
-      [id],
-    );
-    return row ? Number(row.seq) : undefined;
+  /** The change-log position of a statement's creation: where `since` resumes from. */
+  addedSeq(id: number): Promise<number | undefined> {
+    return addedSeq(this.sql, 'Statement', id);
   }
 }
 
