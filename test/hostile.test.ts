@@ -315,6 +315,53 @@ describe('SQL injection strings in every string argument and filter', () => {
   });
 });
 
+describe('values the database would refuse', () => {
+  const cursor = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+  const id = (type: string, key: string) => Buffer.from(`${type}:${key}`).toString('base64url');
+  const cases: [string, string, Record<string, unknown>][] = [
+    [
+      'an id beyond int4',
+      'query($v: ID!) { measure(id: $v) { id } }',
+      { v: id('Measure', '2147483648') },
+    ],
+    [
+      'a node id beyond int4',
+      'query($v: [ID!]!) { nodes(ids: $v) { id } }',
+      { v: [id('Official', '9999999999')] },
+    ],
+    [
+      'an int cursor key beyond int4',
+      'query($v: String) { measures(after: $v, orderBy: { field: TARGET_COUNT, direction: ASC }) { totalCount } }',
+      { v: cursor('measure:TARGET_COUNT', 1, 2 ** 40) },
+    ],
+    [
+      'a date cursor key that is no date',
+      'query($v: String) { measures(after: $v) { totalCount } }',
+      { v: cursor('measure:ANNOUNCED_ON', '2020-13-45', 1) },
+    ],
+    [
+      'a timestamp cursor key on 30 February',
+      'query($v: String) { measures(after: $v, orderBy: { field: CREATED_AT, direction: DESC }) { totalCount } }',
+      { v: cursor('measure:CREATED_AT', '2020-02-30T00:00:00.000Z', 1) },
+    ],
+    [
+      'a text cursor key with NUL',
+      'query($v: String) { countries(after: $v) { totalCount } }',
+      { v: cursor('country:CODE', 'A\u0000') },
+    ],
+    [
+      'year 0 in a Date argument',
+      'query($v: Date) { measures(filter: { announcedFrom: $v }) { totalCount } }',
+      { v: '0000-01-01' },
+    ],
+  ];
+  test.each(cases)('%s is BAD_USER_INPUT', async (_, query, variables) => {
+    const response = await server.gql(query, variables);
+    expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    await stillHealthy();
+  });
+});
+
 describe('over WebSocket', () => {
   async function subscribe(query: string, variables?: Record<string, unknown>): Promise<any> {
     const socket = await rawSocket(server.url);

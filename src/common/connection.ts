@@ -1,6 +1,8 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { Key, KeysetOrder, KeyType, Page, PageWindow } from '../database/keyset';
 import { badUserInput } from './errors';
+import { INT4_MAX } from './global-id';
+import { isDate } from './scalars';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -110,12 +112,16 @@ export function encodeCursor(orderId: string, key: Key): string {
   return Buffer.from(JSON.stringify([orderId, ...key])).toString('base64url');
 }
 
+/** Cursor keys are checked as strictly as PostgreSQL will read them (a refusal there is a 500). */
 const KEY_PATTERNS: Record<KeyType, (value: unknown) => boolean> = {
-  int: (v) => Number.isSafeInteger(v),
-  text: (v) => typeof v === 'string' && v.length <= 1000,
-  date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v),
+  int: (v) => Number.isSafeInteger(v) && Math.abs(v as number) <= INT4_MAX,
+  text: (v) => typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000'),
+  date: isDate,
   timestamptz: (v) =>
-    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+    typeof v === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) &&
+    !Number.isNaN(Date.parse(v)) &&
+    new Date(v).toISOString() === v,
 };
 
 export function decodeCursor<Row>(cursor: string, order: KeysetOrder<Row>, field: string): Key {

@@ -1,12 +1,17 @@
 import { badUserInput } from './errors';
 
-/** Types addressable through `node(id)`, with the shape of their database key. */
+export const INT4_MAX = 2_147_483_647;
+
+/** A positive int4, as every integer key in PostgreSQL is: a larger one would be refused there. */
+const intKey = (key: string) => /^[1-9][0-9]{0,9}$/.test(key) && Number(key) <= INT4_MAX;
+
+/** Types addressable through `node(id)`, with the test of their database key. */
 export const NODE_TYPES = {
-  Country: /^[A-Z]{2}$/,
-  Official: /^[1-9][0-9]{0,9}$/,
-  Measure: /^[1-9][0-9]{0,9}$/,
-  Statement: /^[1-9][0-9]{0,9}$/,
-  ApiKey: /^[1-9][0-9]{0,9}$/,
+  Country: (key: string) => /^[A-Z]{2}$/.test(key),
+  Official: intKey,
+  Measure: intKey,
+  Statement: intKey,
+  ApiKey: intKey,
 } as const;
 
 export type NodeTypeName = keyof typeof NODE_TYPES;
@@ -28,7 +33,7 @@ export function decodeGlobalId(id: string, field: string): GlobalId {
     const colon = decoded.indexOf(':');
     const type = decoded.slice(0, colon) as NodeTypeName;
     const key = decoded.slice(colon + 1);
-    if (colon > 0 && Object.hasOwn(NODE_TYPES, type) && NODE_TYPES[type].test(key)) {
+    if (colon > 0 && Object.hasOwn(NODE_TYPES, type) && NODE_TYPES[type](key)) {
       return { type, key };
     }
   }

@@ -1,15 +1,40 @@
-import { GraphQLScalarType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { GraphQLDateTimeISO, GraphQLLocalDate } from 'graphql-scalars';
 
 /**
  * `Date` of API.md: a calendar date, YYYY-MM-DD. Dates stay strings from Postgres to the client
  * (the pg parser for `date` is disabled), so no time zone can shift them by a day.
  */
+const localDate = GraphQLLocalDate.toConfig();
+
+/** graphql-scalars checks the calendar (no 2021-02-29); PostgreSQL also has no year 0. */
+function checkYear(value: string, node?: ValueNode): string {
+  if (value.startsWith('0000')) {
+    throw new GraphQLError(`Value is not a valid Date: ${value} (the first year is 0001).`, {
+      nodes: node,
+    });
+  }
+  return value;
+}
+
+/** Whether `value` is a Date the API (and PostgreSQL) accepts. */
+export function isDate(value: unknown): value is string {
+  try {
+    DateScalar.parseValue(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const DateScalar = new GraphQLScalarType({
-  ...GraphQLLocalDate.toConfig(),
+  ...localDate,
   name: 'Date',
   description: 'A calendar date, `YYYY-MM-DD` (ISO 8601), e.g. `2022-05-04`.',
   specifiedByURL: 'https://www.iso.org/iso-8601-date-and-time-format.html',
+  parseValue: (value) => checkYear(localDate.parseValue!(value) as string),
+  parseLiteral: (node, variables) =>
+    checkYear(localDate.parseLiteral!(node, variables) as string, node),
 });
 
 /** `DateTime` of API.md: an instant, serialised as ISO 8601 in UTC. */
