@@ -70,3 +70,25 @@ test('a later add with the same externalId returns the existing measure and writ
   expect(after!.n).toBe(before!.n);
   expect(await rows(externalId)).toEqual({ measures: 1, officials: 1, changes: 1 });
 });
+
+test('concurrent officials with the same Wikidata item: one is recorded, the rest are CONFLICT', async () => {
+  for (let round = 0; round < 5; round++) {
+    const wikidataId = `Q9${round}7531`;
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        server.gqlAs(
+          editor,
+          'mutation($input: AddOfficialInput!) { addOfficial(input: $input) { id } }',
+          { input: { name: `Racer ${round}.${i}`, country: 'JP', category: 'OTHER', wikidataId } },
+        ),
+      ),
+    );
+    const codes = responses.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
+    expect(codes).toEqual([...Array(9).fill('CONFLICT'), 'OK']);
+    const [{ n }] = await server.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM official WHERE wikidata_id = $1',
+      [wikidataId],
+    );
+    expect(n).toBe(1);
+  }
+});

@@ -77,18 +77,28 @@ export class OfficialWriteService {
   ): Promise<number[]> {
     if (officials.length === 0) return [];
     const wikidataIds = officials.map((o) => o.wikidataId);
-    const taken: { wikidata_id: string; id: number }[] = await em.query(
-      'SELECT wikidata_id, id FROM official WHERE wikidata_id = ANY($1::text[])',
+    const conflict = (wikidataId: string) =>
+      new AppError(
+        ErrorCode.CONFLICT,
+        `An official with Wikidata id ${wikidataId} is already recorded.`,
+        { field: `${pathOf(wikidataIds.indexOf(wikidataId))}.wikidataId` },
+      );
+    const taken: { wikidata_id: string }[] = await em.query(
+      'SELECT wikidata_id FROM official WHERE wikidata_id = ANY($1::text[]) LIMIT 1',
       [wikidataIds.filter((id) => id !== null)],
     );
-    if (taken.length > 0) {
-      const index = wikidataIds.indexOf(taken[0]!.wikidata_id);
-      throw new AppError(
-        ErrorCode.CONFLICT,
-        `An official with Wikidata id ${taken[0]!.wikidata_id} is already recorded.`,
-        { field: `${pathOf(index)}.wikidataId` },
-      );
+    if (taken.length > 0) throw conflict(taken[0]!.wikidata_id);
+    try {
+      return await this.insertRows(em, officials);
+    } catch (error) {
+      // A concurrent write recorded the same item between the check and the insert.
+      const taken = wikidataConflict(error);
+      if (taken) throw conflict(taken);
+      throw error;
     }
+  }
+
+  private async insertRows(em: EntityManager, officials: NormalizedOfficial[]): Promise<number[]> {
     const rows: { id: number }[] = await em.query(
       `INSERT INTO official (name, native_name, aliases, country_code, position, category, wikidata_id)
        SELECT o.name, o.native_name, coalesce(
@@ -117,4 +127,15 @@ export class OfficialWriteService {
     // Identity values are drawn row by row in insertion order, so ascending ids follow the input.
     return rows.map((row) => row.id).sort((a, b) => a - b);
   }
+}
+
+/** The Wikidata id of a unique violation on official_wikidata_idx, if that is what `error` is. */
+function wikidataConflict(error: unknown): string | undefined {
+  const driverError = (
+    error as { driverError?: { code?: string; constraint?: string; detail?: string } }
+  ).driverError;
+  if (driverError?.code !== '23505' || driverError.constraint !== 'official_wikidata_idx') {
+    return undefined;
+  }
+  return /=\((Q\d+)\)/.exec(driverError.detail ?? '')?.[1];
 }
