@@ -1,5 +1,5 @@
 import { Role } from '../src/auth/role';
-import { encodeGlobalId } from '../src/common/global-id';
+import { decodeIntId, encodeGlobalId } from '../src/common/global-id';
 import { insertOfficial, insertStatement } from './helpers/fixtures';
 import {
   type GraphQLResponse,
@@ -397,6 +397,61 @@ describe('updateMeasure', () => {
       code: 'BAD_USER_INPUT',
       field: 'input.title',
     });
+  });
+});
+
+describe('updateMeasure: targets and status', () => {
+  const UPDATE = `mutation($id: ID!, $input: UpdateMeasureInput!) { updateMeasure(id: $id, input: $input) { targetCount status liftedOn targets { totalCount } } }`;
+
+  test('new targets without a targetCount raise the count to cover them, never lower it', async () => {
+    const { addMeasure } = ok(
+      await server.gqlAs(editor, ADD_MEASURE, {
+        input: measureInput({
+          newTargets: [{ name: 'First of three', country: 'RU', category: 'OTHER' }],
+          targetCount: 3,
+        }),
+      }),
+    );
+    const names = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `Named ${n}.${i}`,
+        country: 'RU',
+        category: 'OTHER',
+      }));
+    const five = ok(
+      await server.gqlAs(editor, UPDATE, { id: addMeasure.id, input: { newTargets: names(5) } }),
+    );
+    expect(five.updateMeasure).toMatchObject({ targetCount: 5, targets: { totalCount: 5 } });
+    const two = ok(
+      await server.gqlAs(editor, UPDATE, { id: addMeasure.id, input: { newTargets: names(2) } }),
+    );
+    expect(two.updateMeasure).toMatchObject({ targetCount: 5, targets: { totalCount: 2 } });
+    // An explicit count below the named targets is still refused.
+    const low = await server.gqlAs(editor, UPDATE, {
+      id: addMeasure.id,
+      input: { newTargets: names(3), targetCount: 1 },
+    });
+    expect(low.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.targetCount',
+    });
+  });
+
+  test('status LIFTED is refused: liftMeasure records the date and announces the lift', async () => {
+    const { addMeasure } = ok(await server.gqlAs(editor, ADD_MEASURE, { input: measureInput() }));
+    const response = await server.gqlAs(editor, UPDATE, {
+      id: addMeasure.id,
+      input: { status: 'LIFTED' },
+    });
+    expect(response.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.status',
+    });
+    const [row] = await server.db.query<{ status: string }>(
+      'SELECT status FROM measure WHERE id = $1',
+      [decodeIntId(addMeasure.id, 'Measure', 'id')],
+    );
+    expect(row!.status).toBe('IN_FORCE');
   });
 });
 

@@ -131,6 +131,12 @@ export class MeasureWriteService {
         );
       }
     }
+    if (input.status === MeasureStatus.LIFTED) {
+      throw badUserInput(
+        'input.status',
+        'Lift a measure with liftMeasure, which records when it was lifted and announces the lift.',
+      );
+    }
     const replacesTargets = input.targetOfficialIds != null || input.newTargets != null;
     const targets = replacesTargets ? this.namedTargets(input, 'input') : undefined;
     const statementIds =
@@ -159,6 +165,8 @@ export class MeasureWriteService {
         );
       }
       if (input.targetCount != null) next.targetCount = input.targetCount;
+      // New targets without a new count: the count covers at least the people named.
+      else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
       if (input.announcedOn != null) next.announcedOn = input.announcedOn;
       if (input.announcedOnPrecision != null)
         next.announcedOnPrecision = input.announcedOnPrecision;
