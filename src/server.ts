@@ -242,6 +242,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     services: deps.services,
     rateLimiter: deps.rateLimiter,
     guard,
+    health,
     clientAddressOf: addressOf,
   });
 

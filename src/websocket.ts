@@ -7,12 +7,14 @@ import {
   type GraphQLSchema,
   validate,
 } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
-import { formatError } from './common/format-error';
+import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
+import type { DatabaseHealth } from './database/health';
 import type { Checked, DocumentGuard } from './limits/document-guard';
 import { assertAffordable } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
@@ -28,6 +30,7 @@ export interface WebSocketDependencies {
   services: Services;
   rateLimiter: RateLimiter;
   guard: DocumentGuard;
+  health: DatabaseHealth;
   clientAddressOf: (request: http.IncomingMessage) => string;
 }
 
@@ -54,8 +57,22 @@ export function serveWebSockets(
   const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
     new GraphQLError(message, { extensions: { code } }),
   ];
-  const format = (errors: readonly GraphQLError[]) =>
-    errors.map((error) => formatError(error.toJSON(), error, config));
+  /**
+   * One error as a client sees it, as over HTTP (format-error.ts): the unexpected is logged with
+   * the request id and, in production, masked. graphql-ws wraps what a subscription's iterator
+   * throws (a failed replay) in a GraphQLError without a path, so the error judged is the one
+   * inside it; a resolver's error has a path and formatError unwraps it.
+   */
+  const present = (error: GraphQLError, requestId: string): GraphQLError => {
+    const judged = !error.path && error.originalError ? error.originalError : error;
+    const internal = isInternal(judged);
+    if (internal && !deps.health.observe(unwrapResolverError(judged))) {
+      logger.error({ err: unwrapResolverError(judged), requestId }, 'subscription error');
+    }
+    const formatted = formatError(error.toJSON(), judged, config);
+    const extensions = internal ? { ...formatted.extensions, requestId } : formatted.extensions;
+    return new GraphQLError(formatted.message, { path: formatted.path, extensions });
+  };
 
   return serveGraphQLWs<Record<string, unknown> | undefined>(
     {
@@ -129,25 +146,14 @@ export function serveWebSockets(
             args.variableValues ?? null,
           ]),
         (result, args) => {
-          // Once per shared execution, not per subscriber: log the unexpected, mask it in production.
+          // Once per shared execution, not per subscriber.
           if (!result.errors) return result;
-          const requestId = (args.contextValue as Context).requestId;
-          return {
-            ...result,
-            errors: result.errors.map((error) => {
-              if (error.originalError && !(error.originalError instanceof GraphQLError)) {
-                logger.error({ err: error.originalError, requestId }, 'subscription error');
-              }
-              const formatted = formatError(error.toJSON(), error, config);
-              return new GraphQLError(formatted.message, {
-                path: formatted.path,
-                extensions: formatted.extensions,
-              });
-            }),
-          };
+          const { requestId } = args.contextValue as Context;
+          return { ...result, errors: result.errors.map((error) => present(error, requestId)) };
         },
       ),
-      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onError: (_ctx, id, _payload, errors) =>
+        errors.map((error) => present(error, `ws-${id}`).toJSON()),
     },
     wsServer,
     logger,

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { insertMeasure } from './helpers/fixtures';
 import { startTestServer, stopAllServers } from './helpers/server';
+import { connect, disposeClients } from './helpers/ws';
 
 afterAll(stopAllServers);
 
@@ -68,4 +69,56 @@ test('in development the same error shows its message and stack, to help', async
   } finally {
     await restore();
   }
+});
+
+test('over WebSocket too: a failure while subscribing or replaying is masked in production and logged', async () => {
+  const { logger, lines } = capturingLogger();
+  const server = await startTestServer(
+    { nodeEnv: 'production', livePollMs: 100 },
+    undefined,
+    logger,
+  );
+  const [first, second] = [
+    await insertMeasure(server.db, { title: 'M1', imposedBy: 'GB', announcedOn: '2024-01-01' }),
+    await insertMeasure(server.db, { title: 'M2', imposedBy: 'GB', announcedOn: '2024-01-02' }),
+  ];
+  await server.db.query(
+    `INSERT INTO change_log (seq, entity, entity_id, action)
+     SELECT nextval('change_log_seq'), 'Measure', id, 'added' FROM unnest($1::int4[]) AS id`,
+    [[first!.id, second!.id]],
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the live feed has read both
+  const subscribeSince = async (broken: string): Promise<unknown> => {
+    await server.db.query(`ALTER TABLE ${broken} RENAME TO ${broken}_gone`);
+    try {
+      const sub = connect(server.url).subscribe(
+        `subscription { measureAdded(since: "${first!.globalId}") { id } }`,
+      );
+      await sub.ended();
+      // Refused while subscribing: a result with errors, then complete; failed later: `error`.
+      return sub.failed ?? sub.events.map((event) => event.errors).flat();
+    } finally {
+      await server.db.query(`ALTER TABLE ${broken}_gone RENAME TO ${broken}`);
+    }
+  };
+  // Subscribing: `since` is looked up in the change log, which is gone.
+  // Replaying: `since` is found, the measure after it is not.
+  const failures = [await subscribeSince('change_log'), await subscribeSince('measure')];
+  for (const failed of failures) {
+    expect(failed).toEqual([
+      expect.objectContaining({
+        message: 'Internal server error',
+        extensions: expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR' }),
+      }),
+    ]);
+    expect(JSON.stringify(failed)).not.toMatch(/_gone|relation|SELECT/);
+  }
+  const logged = lines
+    .map((line) => JSON.parse(line))
+    .filter((entry) => entry.msg === 'subscription error');
+  expect(logged.map((entry) => entry.err.message)).toEqual([
+    expect.stringMatching(/relation "change_log" does not exist/),
+    expect.stringMatching(/relation "measure" does not exist/),
+  ]);
+  await disposeClients();
 });

@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { ErrorCode } from './errors';
 
 /** Errors we raise on purpose (and graphql-js' own) are GraphQLErrors; anything else is a bug. */
-function isInternal(error: unknown): boolean {
+export function isInternal(error: unknown): boolean {
   return !(unwrapResolverError(error) instanceof GraphQLError);
 }
 

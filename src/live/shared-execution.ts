@@ -34,7 +34,8 @@ export function sharedSubscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const source = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+    // Subscribing failed (e.g. an unknown `since`): its errors are presented like any others.
+    if (!(Symbol.asyncIterator in source)) return finish(source as ExecutionResult, args);
     const key = keyOf(args);
     const events = source as AsyncIterableIterator<{ node: object }>;
 
@@ -52,7 +53,10 @@ export function sharedSubscribe(
         if (executed instanceof Promise) {
           const pending = executed.then((r) => finish(r, args));
           // Once settled, later subscribers get the plain result, without a promise to await.
-          void pending.then((settled) => byKey.set(key, settled));
+          pending.then(
+            (settled) => byKey.set(key, settled),
+            () => byKey.delete(key), // each subscriber awaiting it gets the rejection
+          );
           result = pending;
         } else {
           result = finish(executed as ExecutionResult, args);
