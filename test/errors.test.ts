@@ -122,3 +122,28 @@ test('over WebSocket too: a failure while subscribing or replaying is masked in 
   ]);
   await disposeClients();
 });
+
+test('a pool kept busy past the connect timeout is 503 for that request, not a database outage', async () => {
+  // A pool of one also shows that start-up (migrations under the schema lock) needs no second.
+  const server = await startTestServer({ dbPoolSize: 1, dbConnectTimeoutMs: 300 });
+  // Hold the connection, as a long request would.
+  const held = [server.app.dataSource.createQueryRunner()];
+  for (const runner of held) await runner.connect();
+  try {
+    const response = await server.gql('{ measures { totalCount } }');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'The server is busy; try again shortly.',
+        extensions: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }),
+      }),
+    ]);
+  } finally {
+    for (const runner of held) await runner.release();
+  }
+  // The database was never down: the next request is served, and the instance stays ready.
+  const next = await server.gql('{ measures { totalCount } }');
+  expect(next.errors).toBeUndefined();
+  expect((await fetch(`${server.origin}/readyz`)).status).toBe(200);
+});

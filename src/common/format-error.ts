@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
-import { type DatabaseHealth, isConnectivityError } from '../database/health';
+import { type DatabaseHealth, isPoolExhausted, isUnavailable } from '../database/health';
 import type { Logger } from '../logger';
 import { ErrorCode } from './errors';
 
@@ -33,9 +33,11 @@ export function formatError(
 ): GraphQLFormattedError {
   const production = config.nodeEnv === 'production';
   const original = unwrapResolverError(error);
-  if (isConnectivityError(original)) {
+  if (isUnavailable(original)) {
     return {
-      message: 'The database is unavailable; try again shortly.',
+      message: isPoolExhausted(original)
+        ? 'The server is busy; try again shortly.'
+        : 'The database is unavailable; try again shortly.',
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },

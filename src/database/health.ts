@@ -24,9 +24,24 @@ export function isConnectivityError(error: unknown): boolean {
   }
   return (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection ended/i.test(
-      message,
-    )
+    /Connection terminated|connection timeout|Connection ended/i.test(message)
+  );
+}
+
+/** Whether a request failed because it cannot be served right now (503, retry shortly). */
+export function isUnavailable(error: unknown): boolean {
+  return isConnectivityError(error) || isPoolExhausted(error);
+}
+
+/**
+ * pg-pool's answer when every connection of the pool stayed busy for the connect timeout: this
+ * instance is overloaded, the database is fine (so it is no reason to fail everything fast).
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { message?: unknown }).message === 'timeout exceeded when trying to connect'
   );
 }
 

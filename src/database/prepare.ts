@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 
@@ -28,18 +29,25 @@ export async function prepareDatabase(
   });
 }
 
-/** Runs `work` while holding the schema lock (migrations, seeding). */
+/**
+ * Runs `work` while holding the schema lock (migrations, seeding). The lock is held on a
+ * connection of its own, outside the pool: the work needs the pool's connections (a pool of one
+ * would wait on itself), and waiting for another instance's migrations must not count against the
+ * pool's statement timeout.
+ */
 export async function withSchemaLock<T>(
   dataSource: DataSource,
   work: () => Promise<T>,
 ): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const { url } = dataSource.options as { url?: string };
+  const lock = new Client({ connectionString: url, application_name: 'retorsion schema lock' });
+  await lock.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    await lock.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
     return await work();
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
-    await runner.release();
+    // Closing the session releases the lock too, should the unlock fail.
+    await lock.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
+    await lock.end();
   }
 }

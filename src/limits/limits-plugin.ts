@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Caller } from '../auth/role';
 import { ErrorCode } from '../common/errors';
 import type { QueryLimits } from '../config';
-import { isConnectivityError } from '../database/health';
+import { isUnavailable } from '../database/health';
 import { assertAffordable } from './query-limits';
 import type { RateLimiter } from './rate-limiter';
 
@@ -62,9 +62,7 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
               'retry-after',
               String(limited.extensions.retryAfterSeconds ?? 60),
             );
-          } else if (
-            (errors ?? []).some((error) => isConnectivityError(unwrapResolverError(error)))
-          ) {
+          } else if ((errors ?? []).some((error) => isUnavailable(unwrapResolverError(error)))) {
             response.http.status = 503;
             response.http.headers.set('retry-after', '1');
           } else if (
