@@ -38,6 +38,13 @@ export interface ChangeListenerOptions {
  * JetStream between the database and the API instances, fed from the same change log, so that
  * each instance does not read it itself.)
  */
+/** The listener's reads are small; one that takes this long is stuck on a dead connection. */
+const READ_TIMEOUT_MS = 30_000;
+
+function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && /Query read timeout/.test(error.message);
+}
+
 export class ChangeListener {
   private client: Client | undefined;
   private readonly handlers: BatchHandler[] = [];
@@ -48,6 +55,9 @@ export class ChangeListener {
   private connected = false;
   private backoffMs: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** After a failed read: doubles up to backoffMaxMs, so a batch that keeps failing is no busy loop. */
+  private retryMs: number;
+  private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly options: Required<Omit<ChangeListenerOptions, 'logger' | 'databaseUrl'>>;
 
@@ -59,6 +69,7 @@ export class ChangeListener {
       backoffMaxMs: settings.backoffMaxMs ?? 5000,
     };
     this.backoffMs = this.options.backoffMinMs;
+    this.retryMs = this.options.backoffMinMs;
   }
 
   /** The highest seq every handler has been given. */
@@ -78,6 +89,7 @@ export class ChangeListener {
   /** Connects and starts from the newest change: earlier ones are history, read by replay. */
   async start(): Promise<void> {
     await this.connect();
+    if (!this.client) return; // stopped meanwhile
     const [row] = (
       await this.client!.query<{ seq: string }>(
         'SELECT coalesce(max(seq), 0) AS seq FROM change_log',
@@ -92,6 +104,7 @@ export class ChangeListener {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.retryTimer);
     await this.draining?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;
@@ -106,14 +119,23 @@ export class ChangeListener {
       this.again = true;
       return;
     }
+    const client = this.client;
     this.draining = this.drain()
+      .then(() => {
+        this.retryMs = this.options.backoffMinMs;
+      })
       .catch((error: unknown) => {
         this.settings.logger.warn(
-          { err: error, seq: this.position },
+          { err: error, seq: this.position, retryMs: this.retryMs },
           'live feed: reading changes failed; will retry',
         );
         this.again = false;
-        setTimeout(() => this.kick(), this.backoffMs).unref();
+        // A read that timed out may be on a half-open connection: start a fresh one.
+        if (client && isQueryTimeout(error)) this.lost(client, error as Error);
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.kick(), this.retryMs);
+        this.retryTimer.unref();
+        this.retryMs = Math.min(this.retryMs * 2, this.options.backoffMaxMs);
       })
       .finally(() => {
         this.draining = undefined;
@@ -154,8 +176,12 @@ export class ChangeListener {
     const client = new Client({
       connectionString: this.settings.databaseUrl,
       application_name: 'retorsion-listener',
+      // A connection that silently died (a vanished peer, a dropped NAT entry) is found within
+      // about a minute by TCP keepalive, and a read that hangs on it ends after query_timeout.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: 5000,
+      query_timeout: READ_TIMEOUT_MS,
     });
     // Without an 'error' listener a dropped connection would crash the process.
     client.on('error', (error) => this.lost(client, error));
@@ -167,6 +193,11 @@ export class ChangeListener {
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
+    }
+    if (this.stopped) {
+      // stop() ran while this was connecting: it could not close what did not exist yet.
+      await client.end().catch(() => undefined);
+      return;
     }
     this.client = client;
     this.connected = true;
