@@ -59,12 +59,28 @@ function runWorkers(
   embedded: EmbeddedPostgres | undefined,
 ): void {
   let stopping = false;
-  const fork = (): Worker => cluster.fork({ DATABASE_URL: databaseUrl });
+  const startedAt = new Map<number, number>();
+  const fork = (): void => {
+    const worker = cluster.fork({ DATABASE_URL: databaseUrl });
+    startedAt.set(worker.id, Date.now());
+  };
+  // A worker that dies soon after starting (a port taken, a database refusing it) would die again
+  // at once: such restarts wait, doubling from 1 s to 30 s; a worker that ran a while is replaced
+  // at once.
+  let restartDelayMs = 0;
   for (let i = 0; i < config.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    logger.error({ worker: worker.id, code, signal }, 'worker died; starting another');
-    fork();
+    const ranMs = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    restartDelayMs = ranMs < 10_000 ? Math.min(Math.max(restartDelayMs * 2, 1000), 30_000) : 0;
+    logger.error(
+      { worker: worker.id, code, signal, ranMs, restartInMs: restartDelayMs },
+      'worker died; starting another',
+    );
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, restartDelayMs);
   });
   handleShutdown(
     logger,

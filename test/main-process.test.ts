@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, disposeClients } from './helpers/ws';
@@ -120,6 +120,53 @@ test('a stale postmaster.pid (PostgreSQL killed too) is removed and the server s
   server.child.kill('SIGTERM');
   expect(await server.exited).toEqual({ code: 0, signal: null });
 }, 30_000);
+
+test('WORKERS=2: two instances share the port; a worker that dies is replaced; SIGTERM stops all', async () => {
+  const server = await startServerProcess({ DATABASE_URL: '', DATA_DIR: dataDir, WORKERS: '2' });
+  const serving = () => server.logs.filter((line) => line.includes('"msg":"serving GraphQL"'));
+  await waitFor(() => serving().length === 2);
+  const workers = childPids(server.child.pid!);
+  expect(workers).toHaveLength(2);
+  expect(await foundingTargetCount(server.url)).toBe('63');
+
+  process.kill(workers[0]!, 'SIGKILL');
+  // It ran for less than 10 s, so it is restarted after a 1 s pause, not at once.
+  await waitFor(() => serving().length === 3);
+  const died = server.logs
+    .map((line) => JSON.parse(line))
+    .find((e) => e.msg === 'worker died; starting another');
+  expect(died).toMatchObject({ signal: 'SIGKILL', restartInMs: 1000 });
+  expect(childPids(server.child.pid!)).toHaveLength(2);
+  expect(await foundingTargetCount(server.url)).toBe('63');
+
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toEqual({ code: 0, signal: null });
+  expect(postgresRunning()).toBe(false);
+}, 60_000);
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Node processes whose parent is `pid` (the workers of a primary). */
+function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('main.js');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 describe('the apikey tool on the embedded database', () => {
   const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir });

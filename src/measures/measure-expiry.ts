@@ -41,6 +41,7 @@ const BATCH = 1000;
 export class MeasureExpiry {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,8 +58,9 @@ export class MeasureExpiry {
     this.timer.unref();
   }
 
-  /** Stops the timer and waits for a sweep in progress. */
+  /** Stops the timer and waits for the batch in progress; the rest is left to the next start. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -67,7 +69,7 @@ export class MeasureExpiry {
   /** Expires every measure due; returns how many. */
   async sweep(): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.stopped) {
       const expired = await this.sweepBatch();
       if (expired === null) break; // another instance is sweeping
       total += expired;
