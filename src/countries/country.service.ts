@@ -2,14 +2,8 @@ import { type PageArgs, pageWindow } from '../common/connection';
 import { badUserInput } from '../common/errors';
 import { hydrate } from '../common/loaders';
 import { searchText } from '../common/validation';
-import {
-  countSql,
-  keysetSql,
-  type KeysetOrder,
-  type Page,
-  SqlParams,
-  toPage,
-} from '../database/keyset';
+import type { KeysetOrder, Page, SqlParams } from '../database/keyset';
+import { KeysetTable } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { Country } from './country.entity';
 
@@ -29,8 +23,16 @@ const MAX_CODES = 300;
  */
 export class CountryService {
   private codes = new Set<string>();
+  private readonly table: KeysetTable<Country, string | null | undefined>;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql) {
+    this.table = new KeysetTable(sql, {
+      select: COLUMNS,
+      from: 'country c',
+      conditions: regionCondition,
+      toRow: (raw) => hydrate(Country, raw),
+    });
+  }
 
   async loadCodes(): Promise<void> {
     const rows = await this.sql.rows<{ code: string }>('SELECT code FROM country');
@@ -74,37 +76,17 @@ export class CountryService {
     return rows.map((row) => hydrate(Country, row));
   }
 
-  async list(region: string | null | undefined, args: PageArgs): Promise<Page<Country>> {
-    const window = pageWindow(args, COUNTRY_ORDER);
-    const params = new SqlParams();
-    const text = keysetSql({
-      select: COLUMNS,
-      from: 'country c',
-      where: this.regionCondition(region, params),
-      params,
-      order: COUNTRY_ORDER,
-      window,
-    });
-    const rows = await this.sql.rows(text, params.values);
-    return toPage(
-      rows.map((row) => hydrate(Country, row)),
-      COUNTRY_ORDER,
-      window,
-    );
+  list(region: string | null | undefined, args: PageArgs): Promise<Page<Country>> {
+    return this.table.page(region, COUNTRY_ORDER, pageWindow(args, COUNTRY_ORDER));
   }
 
-  async count(region: string | null | undefined): Promise<number> {
-    const params = new SqlParams();
-    const [row] = await this.sql.rows<{ count: number }>(
-      countSql('country c', this.regionCondition(region, params)),
-      params.values,
-    );
-    return row!.count;
+  count(region: string | null | undefined): Promise<number> {
+    return this.table.count(region);
   }
+}
 
-  private regionCondition(region: string | null | undefined, params: SqlParams): string[] {
-    if (region == null) return [];
-    const value = searchText(region, 'region', 100);
-    return [`lower(c.region) = lower(${params.add(value, 'text')})`];
-  }
+function regionCondition(region: string | null | undefined, params: SqlParams): string[] {
+  if (region == null) return [];
+  const value = searchText(region, 'region', 100);
+  return [`lower(c.region) = lower(${params.add(value, 'text')})`];
 }

@@ -1,3 +1,4 @@
+import { groupByParent } from '../common/loaders';
 /**
  * Keyset ("seek") pagination in SQL. A page is `WHERE (order columns) < (cursor key)
  * ORDER BY ... LIMIT n+1`: an index range scan whatever the page number, unlike OFFSET. The last
@@ -148,13 +149,7 @@ export function toPagesByParent<Row>(
   order: KeysetOrder<Row>,
   window: PageWindow,
 ): Page<Row>[] {
-  const byParent = new Map<KeyValue, Row[]>();
-  for (const row of rows) {
-    const list = byParent.get(row.parentKey);
-    if (list) list.push(row);
-    else byParent.set(row.parentKey, [row]);
-  }
-  return parentKeys.map((key) => toPage(byParent.get(key) ?? [], order, window));
+  return groupByParent(parentKeys, rows).map((group) => toPage<Row>(group, order, window));
 }
 
 /** Count rows (`parentKey`, `count`) in the order of the requested keys; absent keys count 0. */

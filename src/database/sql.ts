@@ -17,8 +17,11 @@ const MAX_NAMED_STATEMENTS = 2000;
 
 /**
  * The read path's access to Postgres: plain rows, no ORM hydration. Statements are prepared once
- * per connection under a name derived from their text (the generated SQL has a bounded number of
- * shapes: values always travel as parameters), so Postgres plans each shape once per connection.
+ * per connection under a name derived from their text, so Postgres plans each shape once per
+ * connection. The generated SQL has a bounded number of shapes: values travel as parameters,
+ * except a page's LIMIT (1-101), which stays in the text on purpose: with LIMIT $n a generic plan
+ * would be costed for an unknown limit and could trade the index walk for a sort. Past
+ * MAX_NAMED_STATEMENTS texts, statements run unnamed (planned every time) rather than grow.
  */
 export class Sql {
   private readonly names = new Map<string, string>();
