@@ -3,6 +3,7 @@ import { DatePrecision } from '../common/date-precision';
 import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
+import { missingIds } from '../database/missing-ids';
 import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
@@ -232,8 +233,8 @@ export class MeasureWriteService {
         );
       }
       if (statement !== null) {
-        const [found] = await em.query('SELECT 1 FROM statement WHERE id = $1', [statement]);
-        if (!found) throw notFound('statementId', 'There is no statement with this ID.');
+        if ((await missingIds(em, 'statement', [statement])) >= 0)
+          throw notFound('statementId', 'There is no statement with this ID.');
       }
       await em.query(
         `UPDATE measure SET status = 'LIFTED', lifted_on = $2, updated_at = now() WHERE id = $1`,
@@ -523,18 +524,4 @@ function checkDates(r: MeasureRecord, path: string, provided: Set<string>): void
       `announcedOn (${r.announcedOn}) is after the measure was lifted (${r.liftedOn}).`,
     );
   }
-}
-
-/** Index in `ids` of the first id with no row in `table`, or -1. */
-async function missingIds(
-  em: EntityManager,
-  table: 'official' | 'measure' | 'statement',
-  ids: number[],
-): Promise<number> {
-  const rows: { id: number }[] = await em.query(
-    `SELECT id FROM ${table} WHERE id = ANY($1::int4[])`,
-    [ids],
-  );
-  const found = new Set(rows.map((row) => row.id));
-  return ids.findIndex((id) => !found.has(id));
 }

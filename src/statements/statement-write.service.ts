@@ -3,6 +3,7 @@ import { DatePrecision } from '../common/date-precision';
 import { badUserInput } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
+import { missingIds } from '../database/missing-ids';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { MeasureService } from '../measures/measure.service';
 import type { OfficialService } from '../officials/official.service';
@@ -29,20 +30,12 @@ export class StatementWriteService {
     );
     const measureIds = [...new Set(listed)];
     return this.dataSource.transaction(async (em) => {
-      if (speakerId !== null) {
-        const [speaker] = await em.query('SELECT 1 FROM official WHERE id = $1', [speakerId]);
-        if (!speaker) throw badUserInput('input.speakerId', 'There is no official with this ID.');
+      if (speakerId !== null && (await missingIds(em, 'official', [speakerId])) >= 0) {
+        throw badUserInput('input.speakerId', 'There is no official with this ID.');
       }
-      if (measureIds.length > 0) {
-        const rows: { id: number }[] = await em.query(
-          'SELECT id FROM measure WHERE id = ANY($1::int4[])',
-          [measureIds],
-        );
-        const found = new Set(rows.map((row) => row.id));
-        const missing = listed.findIndex((measureId) => !found.has(measureId));
-        if (missing >= 0)
-          throw badUserInput(`input.measureIds[${missing}]`, 'There is no measure with this ID.');
-      }
+      const missing = await missingIds(em, 'measure', listed);
+      if (missing >= 0)
+        throw badUserInput(`input.measureIds[${missing}]`, 'There is no measure with this ID.');
       const [{ id }]: { id: number }[] = await em.query(
         `INSERT INTO statement (issued_on, issued_on_precision, country_code, issuer, speaker_id, title,
            text, quotes, language)
