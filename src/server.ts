@@ -310,21 +310,23 @@ async function readBody(
 ): Promise<{ parsed: unknown } | undefined> {
   if (req.method !== 'POST') return { parsed: undefined };
   const tooLarge = `Request body larger than ${limit} bytes.`;
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
+  const refuse = () => {
+    // Closing at once would reset the connection under a client still sending, which then never
+    // reads the answer: discard the rest for a moment, answer, and close after.
+    res.setHeader('connection', 'close');
     sendGraphQLError(res, 413, tooLarge, ErrorCode.BAD_USER_INPUT);
     req.resume();
+    const cutOff = setTimeout(() => req.destroy(), 1000);
+    req.once('end', () => clearTimeout(cutOff));
     return undefined;
-  }
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return refuse();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      sendGraphQLError(res, 413, tooLarge, ErrorCode.BAD_USER_INPUT);
-      req.destroy();
-      return undefined;
-    }
+    if (size > limit) return refuse();
     chunks.push(chunk);
   }
   let text: string;

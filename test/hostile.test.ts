@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { insertMeasure } from './helpers/fixtures';
 import {
   type GraphQLResponse,
@@ -181,6 +182,40 @@ describe('over HTTP', () => {
       });
       expect(response.status).toBe(413);
       await response.body?.cancel();
+    }
+    await stillHealthy();
+  });
+
+  test('an oversized chunked body (no Content-Length) still gets its 413 answer', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { status, body } = await new Promise<{ status: number; body: string }>(
+        (resolve, reject) => {
+          const request = http.request(
+            server.url,
+            { method: 'POST', headers: { 'content-type': 'application/json' } },
+            (response) => {
+              let text = '';
+              response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+              response.on('end', () => resolve({ status: response.statusCode!, body: text }));
+              response.on('error', reject);
+            },
+          );
+          request.on('error', reject);
+          const chunk = 'x'.repeat(64 * 1024);
+          let sent = 0;
+          const write = () => {
+            while (sent < 20) {
+              sent += 1;
+              if (!request.write(chunk)) return request.once('drain', write);
+            }
+            request.end();
+          };
+          request.write('{"query":"{ __typename }","pad":"');
+          write();
+        },
+      );
+      expect(status).toBe(413);
+      expect(JSON.parse(body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
     }
     await stillHealthy();
   });
