@@ -241,7 +241,6 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     schema: deps.schema,
     services: deps.services,
     rateLimiter: deps.rateLimiter,
-    guard,
     health,
     clientAddressOf: addressOf,
   });

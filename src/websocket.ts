@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import {
-  type DocumentNode,
-  getOperationAST,
-  GraphQLError,
-  type GraphQLSchema,
-  validate,
-} from 'graphql';
+import { type DocumentNode, getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
@@ -15,7 +9,7 @@ import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { DatabaseHealth } from './database/health';
-import type { Checked, DocumentGuard } from './limits/document-guard';
+import { DocumentGuard } from './limits/document-guard';
 import { assertAffordable } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
 import { serveGraphQLWs } from './live/graphql-ws';
@@ -29,7 +23,6 @@ export interface WebSocketDependencies {
   schema: GraphQLSchema;
   services: Services;
   rateLimiter: RateLimiter;
-  guard: DocumentGuard;
   health: DatabaseHealth;
   clientAddressOf: (request: http.IncomingMessage) => string;
 }
@@ -53,7 +46,10 @@ export function serveWebSockets(
     path: GRAPHQL_PATH,
     maxPayload: config.wsMaxPayloadBytes,
   });
-  const documents = new DocumentCache(schema, deps.guard);
+  // A guard of its own: its cache then holds only subscription documents, which a flood of
+  // distinct HTTP queries cannot evict (equal texts must keep sharing one document, see idOf).
+  const guard = new DocumentGuard(schema, config.limits);
+  const idOf = documentIds();
   const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
     new GraphQLError(message, { extensions: { code } }),
   ];
@@ -107,7 +103,7 @@ export function serveWebSockets(
           if (error instanceof AppError) return [error];
           throw error;
         }
-        const checked = documents.check(payload.query);
+        const checked = guard.checkAndValidate(payload.query);
         if ('errors' in checked) return checked.errors;
         const operation = getOperationAST(checked.document, payload.operationName);
         if (!operation) return reject('The document does not name one operation to run.');
@@ -141,7 +137,7 @@ export function serveWebSockets(
         schema,
         (args) =>
           JSON.stringify([
-            documents.idOf(args.document),
+            idOf(args.document),
             args.operationName ?? null,
             args.variableValues ?? null,
           ]),
@@ -161,46 +157,15 @@ export function serveWebSockets(
 }
 
 /**
- * Documents that passed the guard (limits) and graphql-js's validation, by text: dashboards send
- * the same few subscription documents, so each is checked once, and equal texts share one
- * document object, which lets sharedSubscribe recognise equal executions.
+ * A number per document object: equal texts share one (DocumentGuard caches by text), which lets
+ * sharedSubscribe recognise equal executions.
  */
-class DocumentCache {
-  private readonly byText = new Map<string, Checked>();
-  private readonly ids = new WeakMap<DocumentNode, number>();
-  private nextId = 0;
-
-  constructor(
-    private readonly schema: GraphQLSchema,
-    private readonly guard: DocumentGuard,
-    private readonly capacity = 1000,
-  ) {}
-
-  check(query: string): Checked {
-    let entry = this.byText.get(query);
-    if (!entry) {
-      entry = this.guard.check(query);
-      if ('document' in entry) {
-        const errors = validate(this.schema, entry.document);
-        if (errors.length > 0) {
-          // Coded as Apollo codes them, so formatError maps them the same way for both transports.
-          const code = 'GRAPHQL_VALIDATION_FAILED';
-          entry = {
-            errors: errors.map(
-              (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code } }),
-            ),
-          };
-        }
-      }
-      if (this.byText.size >= this.capacity) this.byText.delete(this.byText.keys().next().value!);
-      this.byText.set(query, entry);
-    }
-    return entry;
-  }
-
-  idOf(document: DocumentNode): number {
-    let id = this.ids.get(document);
-    if (id === undefined) this.ids.set(document, (id = this.nextId++));
+function documentIds(): (document: DocumentNode) => number {
+  const ids = new WeakMap<DocumentNode, number>();
+  let next = 0;
+  return (document) => {
+    let id = ids.get(document);
+    if (id === undefined) ids.set(document, (id = next++));
     return id;
-  }
+  };
 }

@@ -68,6 +68,8 @@ export type Checked = { document: DocumentNode } | { errors: GraphQLError[] };
  */
 export class DocumentGuard {
   private readonly cache = new Map<string, Checked>();
+  /** graphql-js's full validation of documents that passed the limits, by document object. */
+  private readonly validated = new WeakMap<DocumentNode, GraphQLError[]>();
   private readonly rules;
 
   constructor(
@@ -86,6 +88,28 @@ export class DocumentGuard {
       this.cache.set(query, checked);
     }
     return checked;
+  }
+
+  /**
+   * `check`, then graphql-js's full validation against the schema: for WebSocket, where no Apollo
+   * validates after the guard. Cached with the document, which equal texts share.
+   */
+  checkAndValidate(query: string): Checked {
+    const checked = this.check(query);
+    if ('errors' in checked) return checked;
+    let errors = this.validated.get(checked.document);
+    if (!errors) {
+      // Coded as Apollo codes them, so formatError maps them the same way for both transports.
+      errors = validate(this.schema, checked.document).map(
+        (e) =>
+          new GraphQLError(e.message, {
+            nodes: e.nodes,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+      );
+      this.validated.set(checked.document, errors);
+    }
+    return errors.length > 0 ? { errors } : checked;
   }
 
   private parseAndCheck(query: string): Checked {
