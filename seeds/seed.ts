@@ -77,12 +77,16 @@ const founding = foundingJson as unknown as FoundingExample;
 
 export interface SeedResult {
   countries: number;
-  foundingExampleAdded: boolean;
+  /** Founding-example records written by this run (0 when all were there already). */
+  foundingRecordsAdded: number;
 }
 
 /**
- * Idempotent: countries are upserted; the founding example is written once, in one transaction,
- * and recognised afterwards by the externalId of its measures.
+ * Idempotent: countries are upserted; each founding-example record is written unless it is there
+ * already (officials by name and country, measures by externalId, statements by country, date,
+ * issuer and text, linked to the same seeded measures), all in one transaction, so records added to the data files later reach
+ * databases seeded before. Records already there are left as they are: corrections to them go
+ * through the API or a migration, like any other edit.
  */
 export async function seedDatabase(dataSource: DataSource, logger: Logger): Promise<SeedResult> {
   const result = await dataSource.transaction(async (em) => {
@@ -93,18 +97,14 @@ export async function seedDatabase(dataSource: DataSource, logger: Logger): Prom
       .values(countries)
       .orUpdate(['alpha3', 'name', 'region'], ['code'])
       .execute();
-    const marker = Object.values(founding.measures).at(-1)!.externalId;
-    if (await em.existsBy(Measure, { externalId: marker })) {
-      return { countries: countries.length, foundingExampleAdded: false };
-    }
-    await insertFoundingExample(em);
-    return { countries: countries.length, foundingExampleAdded: true };
+    return { countries: countries.length, foundingRecordsAdded: await insertFoundingExample(em) };
   });
   logger.info(result, 'seed data in place');
   return result;
 }
 
-async function insertFoundingExample(em: EntityManager): Promise<void> {
+/** Writes the founding-example records that are missing; returns how many it wrote. */
+async function insertFoundingExample(em: EntityManager): Promise<number> {
   const changes: Change[] = [];
   const officialIds = new Map<string, number>();
   for (const [key, seed] of Object.entries(founding.officials)) {
@@ -128,6 +128,11 @@ async function insertFoundingExample(em: EntityManager): Promise<void> {
 
   const measureIds = new Map<string, number>();
   for (const [key, seed] of Object.entries(founding.measures)) {
+    const existing = await em.findOneBy(Measure, { externalId: seed.externalId });
+    if (existing) {
+      measureIds.set(key, existing.id);
+      continue;
+    }
     const measure = await em.save(
       em.create(Measure, {
         externalId: seed.externalId,
@@ -159,6 +164,19 @@ async function insertFoundingExample(em: EntityManager): Promise<void> {
   }
 
   for (const seed of Object.values(founding.statements)) {
+    // The same statement about the same seeded measures (a copy recorded through the API about
+    // other measures does not count).
+    const linkedTo = seed.measures.map((key) => requireKey(measureIds, key));
+    const existing: unknown[] = await em.query(
+      `SELECT 1 FROM statement s
+        WHERE s.country_code = $1 AND s.issued_on = $2 AND s.issuer = $3 AND s.text = $4
+          AND (cardinality($5::int4[]) = 0 OR EXISTS (
+            SELECT 1 FROM statement_measure sm
+             WHERE sm.statement_id = s.id AND sm.measure_id = ANY($5::int4[])))
+        LIMIT 1`,
+      [seed.country, seed.issuedOn, seed.issuer, seed.text, linkedTo],
+    );
+    if (existing.length > 0) continue;
     const statement = await em.save(
       em.create(Statement, {
         issuedOn: seed.issuedOn,
@@ -182,7 +200,8 @@ async function insertFoundingExample(em: EntityManager): Promise<void> {
     await insertSources(em, seed.sources, { statementId: statement.id });
     changes.push({ entity: 'Statement', entityId: statement.id, action: 'added' });
   }
-  await appendChanges(em, changes, { apiKeyId: null, requestId: 'seed' });
+  if (changes.length > 0) await appendChanges(em, changes, { apiKeyId: null, requestId: 'seed' });
+  return changes.length;
 }
 
 async function insertSources(

@@ -1,5 +1,10 @@
 import founding from '../seeds/founding-example.json';
+import { seedDatabase } from '../seeds/seed';
 import { Role } from '../src/auth/role';
+import { createDataSource } from '../src/database/data-source';
+import { migrations } from '../src/database/migrations';
+import { entities } from '../src/entities';
+import { createLogger } from '../src/logger';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -32,7 +37,10 @@ test('the README query answers with the founding example', async () => {
   expect(ban.targets.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
     'Fumio Kishida',
   ]);
-  expect(ban.inResponseTo.imposedBy.code).toBe('JP');
+  expect(ban.inResponseTo).toEqual({
+    title: "Japan's sanctions on Russian persons and firms over the invasion of Ukraine",
+    imposedBy: { code: 'JP' },
+  });
   expect(ban.statements).toEqual([
     {
       issuer: 'Ministry of Foreign Affairs of the Russian Federation',
@@ -116,4 +124,46 @@ test('recording the founding example through the API gives the same answers as t
   const [a, b] = readme.data.country.measuresImposed.edges.map((e: { node: unknown }) => e.node);
   expect(readme.data.country.measuresImposed.totalCount).toBe(2);
   expect(b).toEqual(a);
+});
+
+test('seeding again writes nothing, and restores a founding record that went missing', async () => {
+  const dataSource = createDataSource({ url: server.db.url, poolSize: 1, entities, migrations });
+  await dataSource.initialize();
+  const logger = createLogger('silent');
+  try {
+    expect(await seedDatabase(dataSource, logger)).toEqual({
+      countries: 249,
+      foundingRecordsAdded: 0,
+    });
+    // The statement of the seeded ban (the one with the seed's externalId; an earlier test
+    // recorded a copy of the example through the API).
+    const statementsOfSeededBan = () =>
+      server.db.query<{ quotes: string[] }>(
+        `SELECT s.quotes FROM statement s
+           JOIN statement_measure sm ON sm.statement_id = s.id
+           JOIN measure m ON m.id = sm.measure_id
+          WHERE m.external_id = 'seed:2022-05-04:ru-entry-ban'`,
+      );
+    expect(await statementsOfSeededBan()).toHaveLength(1);
+    await server.db.query(
+      `DELETE FROM statement WHERE id IN (SELECT statement_id FROM statement_measure sm
+         JOIN measure m ON m.id = sm.measure_id WHERE m.external_id = 'seed:2022-05-04:ru-entry-ban')`,
+    );
+    expect(await statementsOfSeededBan()).toEqual([]);
+    expect(await seedDatabase(dataSource, logger)).toEqual({
+      countries: 249,
+      foundingRecordsAdded: 1,
+    });
+    expect(await statementsOfSeededBan()).toEqual([
+      { quotes: ['indefinitely', 'unprecedented anti-Russian campaign'] },
+    ]);
+    expect(await seedDatabase(dataSource, logger)).toMatchObject({ foundingRecordsAdded: 0 });
+    const [{ count }] = await server.db.query<{ count: string }>(
+      'SELECT count(*) FROM measure WHERE external_id LIKE $1',
+      ['seed:%'],
+    );
+    expect(Number(count)).toBe(Object.keys(founding.measures).length);
+  } finally {
+    await dataSource.destroy();
+  }
 });
