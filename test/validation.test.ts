@@ -149,7 +149,46 @@ describe('dates that contradict each other', () => {
   test('an impossible calendar date is refused by the Date scalar', async () => {
     const response = await server.gqlAs(editor, ADD, add({ announcedOn: '2024-02-30' }));
     expect(response.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(response.errors![0]!.extensions!.field).toBe('input.announcedOn');
     expect(response.errors![0]!.message).toMatch(/announcedOn/);
+  });
+
+  test.each([
+    [
+      'a bad Date literal in a filter',
+      '{ measures(filter: { announcedFrom: "2024-02-30" }) { totalCount } }',
+      undefined,
+      'filter.announcedFrom',
+    ],
+    [
+      'an unknown enum value in a list literal',
+      '{ measures(filter: { kind: [ENTRY_BAN, NO_SUCH_KIND] }) { totalCount } }',
+      undefined,
+      'filter.kind[1]',
+    ],
+    [
+      'a required input field left out of a literal',
+      '{ measures(orderBy: { direction: ASC }) { totalCount } }',
+      undefined,
+      'orderBy.field',
+    ],
+    ['a required argument left out', '{ country { name } }', undefined, 'code'],
+    [
+      'an unknown enum value in a variable',
+      'query($f: MeasureFilter) { measures(filter: $f) { totalCount } }',
+      { f: { status: ['IN_FORCE', 'GONE'] } },
+      'f.status[1]',
+    ],
+    [
+      'a required variable not given',
+      'query($code: String!) { country(code: $code) { name } }',
+      {},
+      'code',
+    ],
+  ])('graphql-js refusing %s names the field', async (_, query, variables, field) => {
+    const response = await server.gql(query, variables);
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
   });
 
   test('updating announcedOn past effectiveFrom names announcedOn', async () => {

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { type DatabaseHealth, isPoolExhausted, isUnavailable } from '../database/health';
 import type { Logger } from '../logger';
 import { ErrorCode } from './errors';
+import { inputFieldOf } from './input-path';
 
 /** Errors we raise on purpose (and graphql-js' own) are GraphQLErrors; anything else is a bug. */
 export function isInternal(error: unknown): boolean {
@@ -62,11 +63,28 @@ export function formatError(
       message,
       extensions: {
         ...formatted.extensions,
+        ...withField(formatted, original),
         code: tooLong ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.BAD_USER_INPUT,
       },
     };
   }
+  if (code === ErrorCode.BAD_USER_INPUT) {
+    const field = withField(formatted, original);
+    if (field.field !== undefined) {
+      return { ...formatted, message, extensions: { ...formatted.extensions, ...field } };
+    }
+  }
   return message === formatted.message ? formatted : { ...formatted, message };
+}
+
+/**
+ * `extensions.field` for a BAD_USER_INPUT about an input value that graphql-js refused (a bad
+ * Date, an unknown enum value, a missing required field), as our own errors carry it.
+ */
+function withField(formatted: GraphQLFormattedError, error: unknown): { field?: string } {
+  if (formatted.extensions?.field !== undefined || !(error instanceof GraphQLError)) return {};
+  const field = inputFieldOf(error);
+  return field === undefined ? {} : { field };
 }
 
 /** "Did you mean ...?" hints reveal the schema to a prober. */

@@ -1,0 +1,65 @@
+import {
+  type ArgumentNode,
+  type ASTNode,
+  GraphQLError,
+  Kind,
+  parse,
+  type Source,
+  type ValueNode,
+  visit,
+} from 'graphql';
+
+/**
+ * Which input a BAD_USER_INPUT error that graphql-js raised (not our own code, which names the
+ * field itself) is about, in the form our own errors use: `input.announcedOn`,
+ * `filter.kind[1]`, or the variable's path when the value came in a variable. Undefined when the
+ * error is not about an input value.
+ */
+export function inputFieldOf(error: GraphQLError): string | undefined {
+  const message = error.message;
+  // Variable coercion: 'Variable "$input" got invalid value "x" at "input.announcedOn"; ...'.
+  const variable = /^Variable "\$(\w+)"(?: got invalid value .*? at "([^"]+)")?/s.exec(message);
+  if (variable) return variable[2] ?? variable[1];
+  // 'Field "measures" argument "first" of type "Int!" is required, but it was not provided.'
+  const required = /argument "(\w+)" of type "[^"]+" is required/.exec(message);
+  if (required) return required[1];
+  const source = error.source;
+  const position = error.positions?.[0];
+  if (!source || position === undefined) return undefined;
+  const path = literalPathAt(source, position);
+  if (!path) return undefined;
+  // 'Field "AddMeasureInput.title" of required type "String!" was not provided.'
+  const missing = /^Field "\w+\.(\w+)" of required type/.exec(message);
+  return missing ? `${path}.${missing[1]}` : path;
+}
+
+/** The argument path (`input.sources[0].url`) of the literal value at `position` in a document. */
+function literalPathAt(source: Source, position: number): string | undefined {
+  let document;
+  try {
+    document = parse(source);
+  } catch {
+    return undefined;
+  }
+  const contains = (node: ASTNode) =>
+    node.loc !== undefined && node.loc.start <= position && position < node.loc.end;
+  let found: string | undefined;
+  visit(document, {
+    Argument(node: ArgumentNode) {
+      if (found !== undefined || !contains(node)) return;
+      found = pathInValue(node.value, node.name.value, contains);
+    },
+  });
+  return found;
+}
+
+function pathInValue(value: ValueNode, path: string, contains: (node: ASTNode) => boolean): string {
+  if (value.kind === Kind.OBJECT) {
+    const field = value.fields.find(contains);
+    if (field) return pathInValue(field.value, `${path}.${field.name.value}`, contains);
+  } else if (value.kind === Kind.LIST) {
+    const index = value.values.findIndex(contains);
+    if (index >= 0) return pathInValue(value.values[index], `${path}[${index}]`, contains);
+  }
+  return path;
+}
