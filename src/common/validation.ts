@@ -6,11 +6,14 @@ import {
 } from 'class-validator';
 import { badUserInput } from './errors';
 
-/** C0 controls and DEL; multi-line text may keep tab, line feed and carriage return. */
+/**
+ * Unicode's control characters (C0, DEL and C1); multi-line text may keep tab, line feed and
+ * carriage return.
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 export interface TextOptions {
   max: number;

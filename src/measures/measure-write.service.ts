@@ -82,6 +82,7 @@ export class MeasureWriteService {
   /** Returns the id of the new measure, or of the existing one with the same externalId. */
   async add(input: AddMeasureInput, author: ChangeAuthor): Promise<number> {
     await assertValid(input, 'input');
+    if (input.status === MeasureStatus.LIFTED) throw liftWithLiftMeasure();
     const targets = this.namedTargets(input, 'input');
     const record: MeasureRecord = {
       kind: input.kind,
@@ -132,12 +133,7 @@ export class MeasureWriteService {
         );
       }
     }
-    if (input.status === MeasureStatus.LIFTED) {
-      throw badUserInput(
-        'input.status',
-        'Lift a measure with liftMeasure, which records when it was lifted and announces the lift.',
-      );
-    }
+    if (input.status === MeasureStatus.LIFTED) throw liftWithLiftMeasure();
     const replacesTargets = input.targetOfficialIds != null || input.newTargets != null;
     const targets = replacesTargets ? this.namedTargets(input, 'input') : undefined;
     const statementIds =
@@ -433,6 +429,14 @@ export class MeasureWriteService {
  * expiresOn this update moves into the future, or removes, is renewed: IN_FORCE, unless the
  * update says which status it has.
  */
+/** LIFTED is set only by liftMeasure, which records the date (a measure added already lifted: add it, then lift it). */
+function liftWithLiftMeasure(): AppError {
+  return badUserInput(
+    'input.status',
+    'Lift a measure with liftMeasure, which records when it was lifted and announces the lift.',
+  );
+}
+
 function statusByDates(
   r: MeasureRecord,
   before: MeasureStatus,

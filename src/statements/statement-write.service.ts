@@ -57,9 +57,25 @@ export class StatementWriteService {
           `INSERT INTO statement_measure (statement_id, measure_id) SELECT $1, m FROM unnest($2::int4[]) AS m`,
           [id, measureIds],
         );
+        // Each linked measure's `statements` changed: it is updated, for readers of updatedAt
+        // and for measureUpdated subscribers, like any other change to a measure.
+        await em.query(`UPDATE measure SET updated_at = now() WHERE id = ANY($1::int4[])`, [
+          measureIds,
+        ]);
       }
       await this.sources.insert(em, { statementId: id }, input.sources);
-      await appendChanges(em, [{ entity: 'Statement', entityId: id, action: 'added' }], author);
+      await appendChanges(
+        em,
+        [
+          { entity: 'Statement', entityId: id, action: 'added' },
+          ...measureIds.map((measureId) => ({
+            entity: 'Measure' as const,
+            entityId: measureId,
+            action: 'updated' as const,
+          })),
+        ],
+        author,
+      );
       return id;
     });
   }
