@@ -1,3 +1,4 @@
+import { isUnavailable } from '../database/health';
 import type { ChangeListener, ChangeRow } from './change-listener';
 
 /** What a subscriber receives: the object a change is about, and state shared per batch. */
@@ -100,8 +101,19 @@ export class Topic<Node, Filter, Shared> {
       for (;;) {
         const pending = [...this.groups].filter(([key]) => !matched.has(key));
         if (pending.length === 0) break;
-        for (const [key, group] of pending)
-          matched.set(key, await this.source.matching(group.filter, nodes));
+        for (const [key, group] of pending) {
+          try {
+            matched.set(key, await this.source.matching(group.filter, nodes));
+          } catch (error) {
+            // The database away: the listener retries the whole batch when it is back. Anything
+            // else is this filter's own failure (a text search that times out, say): its
+            // subscribers are ended with the error, so one bad filter cannot hold up the feed of
+            // every other subscriber on this instance.
+            if (isUnavailable(error)) throw error;
+            for (const member of group.members) member.fail(error);
+            matched.set(key, new Set());
+          }
+        }
       }
       for (const [key, group] of this.groups) {
         const ids = matched.get(key)!;
@@ -138,6 +150,7 @@ class Subscription<Node, Filter, Shared> implements AsyncIterableIterator<FeedEv
   private wake: (() => void) | undefined;
   private closed = false;
   private overflowed = false;
+  private failure: unknown;
   private lastDeliveredId: number | undefined;
 
   constructor(
@@ -153,7 +166,8 @@ class Subscription<Node, Filter, Shared> implements AsyncIterableIterator<FeedEv
   }
 
   deliver(event: FeedEvent<Node, Shared>): void {
-    if (this.closed || this.overflowed || event.seq <= this.plan.liveAfter) return;
+    if (this.closed || this.overflowed || this.failure !== undefined) return;
+    if (event.seq <= this.plan.liveAfter) return;
     if (this.queue.length >= this.plan.queueLimit) {
       this.overflowed = true;
       this.queue = [];
@@ -178,11 +192,22 @@ class Subscription<Node, Filter, Shared> implements AsyncIterableIterator<FeedEv
       }
       const live = this.queue.shift();
       if (live) return this.yield(live);
+      if (this.failure !== undefined) {
+        this.close();
+        throw this.failure;
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
       this.wake = undefined;
     }
+  }
+
+  /** Ends the subscription with `error` once the events already queued are delivered. */
+  fail(error: unknown): void {
+    if (this.closed || this.failure !== undefined) return;
+    this.failure = error;
+    this.wake?.();
   }
 
   async return(): Promise<IteratorResult<FeedEvent<Node, Shared>>> {

@@ -35,7 +35,8 @@ export class MeasureSubscriptionResolver {
   }
 
   @Subscription(() => Measure, {
-    description: 'Measures whose fields or status changed (amended, lifted), matching the filter.',
+    description:
+      'Measures whose fields, links or status changed (amended, lifted, expired), matching the filter.',
     subscribe: ({ args, context }) =>
       (context as Context).services.measureFeed.subscribeUpdated((args as AddedArgs).filter),
   })

@@ -45,7 +45,8 @@ export class Measure implements Node {
   beneficiaryCountryCode!: string | null;
 
   @Field(() => Int, {
-    description: 'How many people or entities the measure covers, named or not.',
+    description:
+      'How many people or entities the measure covers, named or not; 0 when its sources give no number.',
   })
   @Column({ name: 'target_count', type: 'integer' })
   targetCount!: number;

@@ -4,7 +4,11 @@ import { DateScalar } from '../common/scalars';
 
 /** Provenance: a human-readable citation, with a URL only where one is known. */
 @Entity('source')
-@ObjectType({ simpleResolvers: true })
+@ObjectType({
+  simpleResolvers: true,
+  description:
+    'Provenance: a human-readable citation, with a URL, publisher and date where they are known. No URL is ever made up.',
+})
 export class Source {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id!: number;

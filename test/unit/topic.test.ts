@@ -133,3 +133,41 @@ test('a batch that fails to load is offered again and delivered once', async () 
   await deliver();
   expect(await take(sub, 2)).toEqual([1, 2]);
 });
+
+test("one filter's failure ends its subscribers after what they were sent, and the others go on", async () => {
+  const { topic, commit } = setup();
+  const source = (topic as unknown as { source: FakeLog }).source;
+  const matching = source.matching.bind(source);
+  let failThrees = false;
+  source.matching = (filter, nodes) => {
+    if (filter === 3 && failThrees) throw new Error('text search timed out');
+    return matching(filter, nodes);
+  };
+  const threes = topic.subscribe(3, null);
+  const all = topic.subscribe(1, null);
+  await commit(3);
+  failThrees = true;
+  await commit(6, 7);
+  await commit(9);
+  expect(await take(threes, 1)).toEqual([3]);
+  await expect(threes.next()).rejects.toThrow('text search timed out');
+  expect(await threes.next()).toEqual({ done: true, value: undefined });
+  expect(await take(all, 4)).toEqual([3, 6, 7, 9]);
+});
+
+test('a filter failing because the database is away fails the batch, which is offered again', async () => {
+  const { topic, commitUnseen } = setup();
+  const source = (topic as unknown as { source: FakeLog }).source;
+  const matching = source.matching.bind(source);
+  let failures = 1;
+  source.matching = (filter, nodes) => {
+    if (failures-- > 0)
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    return matching(filter, nodes);
+  };
+  const sub = topic.subscribe(1, null);
+  const deliver = commitUnseen(1, 2);
+  await expect(deliver()).rejects.toThrow('ECONNREFUSED');
+  await deliver();
+  expect(await take(sub, 2)).toEqual([1, 2]);
+});
