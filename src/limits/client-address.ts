@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv6 } from 'node:net';
 import proxyaddr from 'proxy-addr';
 
 /**
@@ -9,7 +10,28 @@ import proxyaddr from 'proxy-addr';
 export function clientAddressOf(trusted: string[]): (request: IncomingMessage) => string {
   const trust = proxyaddr.compile(trusted);
   return (request) =>
-    proxyaddr(request as Parameters<typeof proxyaddr>[0], trust).replace(/^::ffff:/, '');
+    proxyaddr(request as Parameters<typeof proxyaddr>[0], trust).replace(/^::ffff:/i, '');
+}
+
+/**
+ * The part of an address one client controls: an IPv4 address, or an IPv6 /64. A single IPv6
+ * host is usually given a whole /64 (2^64 addresses), so charging each address on its own would
+ * give it an unlimited budget. IPv4-mapped IPv6 addresses count as the IPv4 address.
+ */
+export function rateLimitKeyOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  if (!isIPv6(address)) return address;
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** Throws on an entry proxy-addr cannot read, for the configuration check at start-up. */

@@ -3,8 +3,9 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-lim
 import { AppError, ErrorCode } from '../common/errors';
 import type { RateLimitConfig } from '../config';
 import type { Logger } from '../logger';
+import { rateLimitKeyOf } from './client-address';
 
-/** Who is charged: an API key, or a client address for anonymous callers. */
+/** Who is charged: an API key, or a client address (an IPv6 /64) for anonymous callers. */
 export type RateLimitSubject = { apiKeyId: number } | { address: string };
 
 /**
@@ -61,7 +62,7 @@ export class RateLimiter {
     const [limiter, key] =
       'apiKeyId' in subject
         ? [this.keyedRequests, String(subject.apiKeyId)]
-        : [this.anonymousRequests, subject.address];
+        : [this.anonymousRequests, rateLimitKeyOf(subject.address)];
     try {
       await limiter.consume(key, 1);
     } catch (rejection) {
@@ -80,7 +81,7 @@ export class RateLimiter {
     const [limiter, key] =
       'apiKeyId' in subject
         ? [this.keyed, String(subject.apiKeyId)]
-        : [this.anonymous, subject.address];
+        : [this.anonymous, rateLimitKeyOf(subject.address)];
     try {
       await limiter.consume(key, Math.ceil(cost));
     } catch (rejection) {
