@@ -53,6 +53,14 @@ export interface QueryLimits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /** Characters in one document (comments and string literals are one token however long). */
+  maxQueryLength: number;
+  /** Values (every scalar, list and object) in one request's variables. */
+  maxVariableValues: number;
+  /** Nesting of lists and objects in one request's variables. */
+  maxVariableDepth: number;
+  /** Answer introspection (`__schema`, `__type`): the playground and code generators need it. */
+  introspection: boolean;
   /** Estimated rows and fields: list fields multiply by their page size (see query-cost.ts). */
   maxCost: number;
 }
@@ -80,7 +88,7 @@ export const defaultConfig: Config = {
   dataDir: path.resolve('.data'),
   dbPoolSize: 10,
   playground: true,
-  shutdownGraceMs: 10_000,
+  shutdownGraceMs: 20_000,
   maxBodyBytes: 256 * 1024,
   maxBodyBytesWithKey: 8 * 1024 * 1024,
   wsMaxPayloadBytes: 1024 * 1024,
@@ -92,7 +100,17 @@ export const defaultConfig: Config = {
   workers: 1,
   dbStatementTimeoutMs: 15_000,
   dbConnectTimeoutMs: 5000,
-  limits: { maxDepth: 15, maxAliases: 30, maxDirectives: 20, maxTokens: 5000, maxCost: 25_000 },
+  limits: {
+    maxDepth: 15,
+    maxAliases: 30,
+    maxDirectives: 20,
+    maxTokens: 5000,
+    maxQueryLength: 100_000,
+    maxVariableValues: 200_000,
+    maxVariableDepth: 8,
+    introspection: true,
+    maxCost: 25_000,
+  },
   rateLimit: {
     enabled: true,
     windowSeconds: 60,
@@ -193,6 +211,11 @@ export function loadConfig(
     maxAliases: int('QUERY_MAX_ALIASES', 0, 10_000) ?? config.limits.maxAliases,
     maxDirectives: int('QUERY_MAX_DIRECTIVES', 0, 10_000) ?? config.limits.maxDirectives,
     maxTokens: int('QUERY_MAX_TOKENS', 10, 1_000_000) ?? config.limits.maxTokens,
+    maxQueryLength: int('QUERY_MAX_LENGTH', 100, 100_000_000) ?? config.limits.maxQueryLength,
+    maxVariableValues:
+      int('VARIABLES_MAX_VALUES', 1, 100_000_000) ?? config.limits.maxVariableValues,
+    maxVariableDepth: int('VARIABLES_MAX_DEPTH', 1, 1000) ?? config.limits.maxVariableDepth,
+    introspection: bool('INTROSPECTION') ?? config.limits.introspection,
     maxCost: int('QUERY_MAX_COST', 1, 100_000_000) ?? config.limits.maxCost,
   };
   config.rateLimit = {

@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
@@ -16,9 +16,9 @@ import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { DatabaseHealth } from './database/health';
 import { clientAddressOf } from './limits/client-address';
-import { DocumentGuard } from './limits/document-guard';
+import { type Checked, DocumentGuard } from './limits/document-guard';
 import { limitsPlugin } from './limits/limits-plugin';
-import { limitRules, parseOptions } from './limits/query-limits';
+import { assertVariablesWithinLimits, limitRules, parseOptions } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -57,8 +57,8 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   const apollo = new ApolloServer<Context>({
     schema: deps.schema,
     // The schema is public (schema/schema.graphql) and the playground needs introspection; it
-    // passes the same limits as any query.
-    introspection: true,
+    // passes the same limits as any query. INTROSPECTION=false turns it off on both transports.
+    introspection: config.limits.introspection,
     // Credentials travel only in the Authorization header, never in cookies, so a cross-site
     // request cannot act as anyone: GETs without preflight headers (as urql sends) are safe.
     csrfPrevention: false,
@@ -132,7 +132,9 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       res.end();
       return;
     }
+    if (draining) return sendShuttingDown(req, res);
     if (!health.available) return sendUnavailable(req, res);
+    const clientAddress = addressOf(req);
     // Authenticate before reading the body: a bad key is refused without parsing anything, and
     // only callers with a key may send the large bodies that bulk writes need.
     let caller: Caller | null;
@@ -144,10 +146,17 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
         throw error;
       }
       req.resume();
+      // A refused key is charged to the address like an anonymous request, so a stream of made-up
+      // keys (each one a lookup) is bounded as anonymous traffic is.
+      try {
+        await deps.rateLimiter.admit({ address: clientAddress });
+      } catch (limited) {
+        if (!(limited instanceof AppError)) throw limited;
+        return sendRateLimited(res, limited);
+      }
       res.setHeader('www-authenticate', 'Bearer');
       return sendGraphQLError(res, 401, error.message, error.code);
     }
-    const clientAddress = addressOf(req);
     try {
       await deps.rateLimiter.admit(
         caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
@@ -155,8 +164,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       req.resume();
-      res.setHeader('retry-after', '1');
-      return sendGraphQLError(res, 429, error.message, error.code, { retryAfterSeconds: 1 });
+      return sendRateLimited(res, error);
     }
     const body = await readBody(
       req,
@@ -166,15 +174,24 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     if (body === undefined) return;
     // The limits, before Apollo parses and fully validates the document (see DocumentGuard).
     const query = queryOf(req, body.parsed);
-    if (query !== undefined) {
-      const checked = guard.check(query);
-      if ('errors' in checked) {
-        return sendRequestErrors(
-          req,
-          res,
-          checked.errors.map((error) => formatError(error.toJSON(), error, config)),
+    let errors = query === undefined ? [] : errorsOf(guard.check(query));
+    if (errors.length === 0) {
+      try {
+        assertVariablesWithinLimits(
+          (body.parsed as { variables?: unknown } | undefined)?.variables,
+          config.limits,
         );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        errors = [error];
       }
+    }
+    if (errors.length > 0) {
+      return sendRequestErrors(
+        req,
+        res,
+        errors.map((error) => formatError(error.toJSON(), error, config)),
+      );
     }
     await executeGraphQL(
       req,
@@ -381,6 +398,29 @@ function sendUnavailable(req: IncomingMessage, res: ServerResponse): void {
     'The database is unavailable; try again shortly.',
     ErrorCode.SERVICE_UNAVAILABLE,
   );
+}
+
+/** A request that reached a draining server on a kept-alive connection: try another instance. */
+function sendShuttingDown(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.setHeader('connection', 'close');
+  res.setHeader('retry-after', '1');
+  sendGraphQLError(
+    res,
+    503,
+    'This server is shutting down; try again.',
+    ErrorCode.SERVICE_UNAVAILABLE,
+  );
+}
+
+function sendRateLimited(res: ServerResponse, error: AppError): void {
+  const retryAfter = Number(error.extensions.retryAfterSeconds ?? 1);
+  res.setHeader('retry-after', String(retryAfter));
+  sendGraphQLError(res, 429, error.message, error.code, { retryAfterSeconds: retryAfter });
+}
+
+function errorsOf(checked: Checked): GraphQLError[] {
+  return 'errors' in checked ? checked.errors : [];
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { type DocumentNode, getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+} from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
@@ -10,7 +16,11 @@ import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { DatabaseHealth } from './database/health';
 import { DocumentGuard } from './limits/document-guard';
-import { assertAffordable } from './limits/query-limits';
+import {
+  assertAffordable,
+  assertPageSizes,
+  assertVariablesWithinLimits,
+} from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
 import { serveGraphQLWs } from './live/graphql-ws';
 import { sharedSubscribe } from './live/shared-execution';
@@ -26,6 +36,12 @@ export interface WebSocketDependencies {
   health: DatabaseHealth;
   clientAddressOf: (request: http.IncomingMessage) => string;
 }
+
+/**
+ * Close code for a connection refused because its address is over its request rate: WebSocket's
+ * own 1013 Try Again Later, which graphql-ws clients retry with their back-off.
+ */
+export const CLOSE_RATE_LIMITED = 1013;
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -75,11 +91,21 @@ export function serveWebSockets(
       schema,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
+        const clientAddress = deps.clientAddressOf(ctx.extra.request);
+        // Every connection is charged to its address first, as an anonymous request is: opening
+        // sockets (each with a key to look up) is bounded like sending requests.
+        try {
+          await deps.rateLimiter.admit({ address: clientAddress });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          ctx.extra.socket.close(CLOSE_RATE_LIMITED, 'Rate limit reached; reconnect later');
+          return false;
+        }
         const authorization = ctx.connectionParams?.authorization;
         if (authorization !== undefined && typeof authorization !== 'string') return false;
         try {
           ctx.extra.caller = await services.apiKeys.authenticate(authorization);
-          ctx.extra.clientAddress = deps.clientAddressOf(ctx.extra.request);
+          ctx.extra.clientAddress = clientAddress;
           return true;
         } catch (error) {
           if (error instanceof AppError) return false; // closes with 4403 Forbidden
@@ -113,6 +139,30 @@ export function serveWebSockets(
           );
         }
         try {
+          assertVariablesWithinLimits(payload.variables, config.limits);
+        } catch (error) {
+          if (error instanceof AppError) return [error];
+          throw error;
+        }
+        // Variables are coerced here, as Apollo does over HTTP, so a bad one is refused once with
+        // BAD_USER_INPUT rather than by every execution of the subscription.
+        const coerced = getVariableValues(
+          schema,
+          operation.variableDefinitions ?? [],
+          payload.variables ?? {},
+          { maxErrors: 5 },
+        );
+        if (coerced.errors) {
+          return coerced.errors.map(
+            (error) =>
+              new GraphQLError(error.message, {
+                nodes: error.nodes,
+                extensions: { code: ErrorCode.BAD_USER_INPUT },
+              }),
+          );
+        }
+        try {
+          assertPageSizes(checked.document, operation, coerced.coerced);
           const cost = assertAffordable(
             schema,
             checked.document,

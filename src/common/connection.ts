@@ -85,17 +85,18 @@ export function ConnectionType<T extends object>(
   return ConnectionClass;
 }
 
+/** `first` or `last` within 0..MAX_PAGE_SIZE, else BAD_USER_INPUT naming it. */
+export function checkPageSize(field: 'first' | 'last', value: number | null | undefined): void {
+  if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
+    throw badUserInput(field, `${field} must be between 0 and ${MAX_PAGE_SIZE}, got ${value}.`);
+  }
+}
+
 /** Validates cursor arguments against the list's order; every problem names its argument. */
 export function pageWindow<Row>(args: PageArgs, order: KeysetOrder<Row>): PageWindow {
   const { first, last, after, before } = args;
-  for (const [field, value] of [
-    ['first', first],
-    ['last', last],
-  ] as const) {
-    if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
-      throw badUserInput(field, `${field} must be between 0 and ${MAX_PAGE_SIZE}, got ${value}.`);
-    }
-  }
+  checkPageSize('first', first);
+  checkPageSize('last', last);
   if (first != null && last != null) {
     throw badUserInput('last', 'Pass first or last, not both.');
   }

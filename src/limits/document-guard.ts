@@ -12,13 +12,15 @@ import {
 import type { QueryLimits } from '../config';
 import { limitRules, parseOptions, tooComplex } from './query-limits';
 
-/** The same response key more often than this in one selection set is refused. */
+/** The same response key (or fragment spread) more often than this in one selection set is refused. */
 const MAX_REPEATS = 5;
 
 /**
- * Refuses a selection set that names the same field (or alias) over and over: it adds nothing
- * to the answer, and graphql-js's check that overlapping fields can be merged costs time
- * quadratic in their number. Runs on the operation's entry, before any selection set is visited.
+ * Refuses a selection set that names the same field, alias or fragment over and over: it adds
+ * nothing to the answer, and graphql-js's check that overlapping fields can be merged costs time
+ * quadratic in their number. Fields that inline fragments and fragment spreads bring into a
+ * selection set count with its own, since they merge into the same response object. Runs on the
+ * operation's entry, before any selection set is visited.
  */
 function repeatedFieldsRule(context: ValidationContext): ASTVisitor {
   const check = (
@@ -28,21 +30,43 @@ function repeatedFieldsRule(context: ValidationContext): ASTVisitor {
     if (!selectionSet || seen.has(selectionSet)) return undefined;
     seen.add(selectionSet);
     const counts = new Map<string, number>();
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const key = selection.alias?.value ?? selection.name.value;
-        const count = (counts.get(key) ?? 0) + 1;
-        if (count > MAX_REPEATS) {
-          return `"${key}" is selected more than ${MAX_REPEATS} times in one selection set; once is enough.`;
+    const spread = new Set<string>();
+    const nested: SelectionSetNode[] = [];
+    const count = (key: string, what: string): string | undefined => {
+      const times = (counts.get(key) ?? 0) + 1;
+      counts.set(key, times);
+      return times > MAX_REPEATS
+        ? `${what} is selected more than ${MAX_REPEATS} times in one selection set; once is enough.`
+        : undefined;
+    };
+    const collect = (set: SelectionSetNode): string | undefined => {
+      for (const selection of set.selections) {
+        let problem: string | undefined;
+        if (selection.kind === Kind.FIELD) {
+          const key = selection.alias?.value ?? selection.name.value;
+          problem = count(key, `"${key}"`);
+          if (selection.selectionSet) nested.push(selection.selectionSet);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          problem = collect(selection.selectionSet);
+        } else {
+          const name = selection.name.value;
+          problem = count(`...${name}`, `The fragment "${name}"`);
+          const fragment = context.getFragment(name);
+          // A fragment that (indirectly) spreads itself is NoFragmentCyclesRule's to report.
+          if (!problem && fragment && !spread.has(name)) {
+            spread.add(name);
+            problem = collect(fragment.selectionSet);
+          }
         }
-        counts.set(key, count);
+        if (problem) return problem;
       }
-      const nested =
-        selection.kind === Kind.FRAGMENT_SPREAD
-          ? context.getFragment(selection.name.value)?.selectionSet
-          : selection.selectionSet;
-      const problem = check(nested, seen);
-      if (problem) return problem;
+      return undefined;
+    };
+    const problem = collect(selectionSet);
+    if (problem) return problem;
+    for (const set of nested) {
+      const inner = check(set, seen);
+      if (inner) return inner;
     }
     return undefined;
   };
@@ -58,16 +82,31 @@ function repeatedFieldsRule(context: ValidationContext): ASTVisitor {
   };
 }
 
+/** graphql-js's own validation errors, coded as Apollo codes them (formatError maps the code). */
+function validationFailed(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
+}
+
 export type Checked = { document: DocumentNode } | { errors: GraphQLError[] };
 
+/** Documents longer than this are checked every time rather than cached. */
+const MAX_CACHED_LENGTH = 16 * 1024;
+
 /**
- * Parses a document within the token limit and checks the cheap structural limits (depth,
- * aliases, directives, repeated fields) before anything else looks at it, so that a hostile
- * document costs a parse and a walk, never graphql-js's full validation. Results are cached by
- * text: dashboards send the same few documents. Both transports go through here.
+ * Parses a document within the length and token limits and checks the cheap structural limits
+ * (depth, aliases, directives, repeated fields) before anything else looks at it, so that a
+ * hostile document costs a parse and a walk, never graphql-js's full validation. Results are
+ * cached by text, since dashboards send the same few documents; the cache is bounded by the total
+ * length of the texts it holds, not only their number, so that long distinct documents (a
+ * comment or a string literal is one token however long) cannot fill the heap. Both transports
+ * go through here.
  */
 export class DocumentGuard {
   private readonly cache = new Map<string, Checked>();
+  private cachedLength = 0;
   /** graphql-js's full validation of documents that passed the limits, by document object. */
   private readonly validated = new WeakMap<DocumentNode, GraphQLError[]>();
   private readonly rules;
@@ -76,16 +115,26 @@ export class DocumentGuard {
     private readonly schema: GraphQLSchema,
     private readonly limits: QueryLimits,
     private readonly capacity = 1000,
+    private readonly capacityLength = 4 * 1024 * 1024,
   ) {
     this.rules = [repeatedFieldsRule, ...limitRules(limits)];
   }
 
   check(query: string): Checked {
-    let checked = this.cache.get(query);
-    if (!checked) {
-      checked = this.parseAndCheck(query);
-      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    const cached = this.cache.get(query);
+    if (cached) return cached;
+    const checked = this.parseAndCheck(query);
+    if (query.length <= MAX_CACHED_LENGTH) {
+      while (
+        this.cache.size > 0 &&
+        (this.cache.size >= this.capacity || this.cachedLength + query.length > this.capacityLength)
+      ) {
+        const oldest = this.cache.keys().next().value!;
+        this.cache.delete(oldest);
+        this.cachedLength -= oldest.length;
+      }
       this.cache.set(query, checked);
+      this.cachedLength += query.length;
     }
     return checked;
   }
@@ -100,19 +149,23 @@ export class DocumentGuard {
     let errors = this.validated.get(checked.document);
     if (!errors) {
       // Coded as Apollo codes them, so formatError maps them the same way for both transports.
-      errors = validate(this.schema, checked.document).map(
-        (e) =>
-          new GraphQLError(e.message, {
-            nodes: e.nodes,
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-          }),
-      );
+      errors = validate(this.schema, checked.document).map(validationFailed);
       this.validated.set(checked.document, errors);
     }
     return errors.length > 0 ? { errors } : checked;
   }
 
   private parseAndCheck(query: string): Checked {
+    if (query.length > this.limits.maxQueryLength) {
+      return {
+        errors: [
+          tooComplex(
+            `The query is ${query.length} characters long; the limit is ` +
+              `${this.limits.maxQueryLength}. Send long values as variables.`,
+          ),
+        ],
+      };
+    }
     let document: DocumentNode;
     try {
       document = parse(query, parseOptions(this.limits));
@@ -124,9 +177,9 @@ export class DocumentGuard {
       };
     }
     // Each rule reports at most once; stop at the first problem.
-    const errors = validate(this.schema, document, this.rules, { maxErrors: 1 }).filter(
-      (error) => !/^Too many validation errors/.test(error.message),
-    );
+    const errors = validate(this.schema, document, this.rules, { maxErrors: 1 })
+      .filter((error) => !/^Too many validation errors/.test(error.message))
+      .map((error) => (error.extensions.code ? error : validationFailed(error)));
     return errors.length > 0 ? { errors } : { document };
   }
 }

@@ -2,19 +2,26 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  type ArgumentNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   getNamedType,
   getNullableType,
   GraphQLError,
   type GraphQLSchema,
   isLeafType,
   isListType,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
   type ParseOptions,
+  type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/connection';
+import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/connection';
 import { AppError, ErrorCode } from '../common/errors';
 import type { QueryLimits } from '../config';
 
@@ -46,6 +53,7 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
     }),
     maxAliasesRule({ ...options, n: limits.maxAliases, allowList: [] }),
     maxDirectivesRule({ ...options, n: limits.maxDirectives }),
+    ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 }
 
@@ -53,34 +61,72 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
 const UNPAGED_LIST_ESTIMATE = 10;
 
 /**
+ * A connection's `totalCount` is a count over every matching row, however small the page: at the
+ * root (with a text filter on the measures) the most expensive thing a query can ask for. Nested
+ * ones count each parent's rows, for all parents in one grouped statement, and the list around
+ * them already multiplies them by the number of parents.
+ */
+const ROOT_TOTAL_COUNT_COST = 50;
+const NESTED_TOTAL_COUNT_COST = 5;
+
+/**
  * Cost ~ how many objects a query can return. Scalars are free (they come with their row); each
  * object costs 1 plus what is selected in it; a list multiplies by how many items it can hold:
  * `first`/`last` of a connection (literal or variable; values above the page limit are refused by
  * the field itself, so they count as the limit), 20 when omitted, the number of ids for `nodes`,
- * and 10 for lists without page arguments. A connection's `edges` add nothing of their own.
+ * and 10 for lists without page arguments. A connection's `edges` add nothing of their own; its
+ * `totalCount` costs ROOT_TOTAL_COUNT_COST or NESTED_TOTAL_COUNT_COST.
  * Introspection costs one per object: the schema is small and public, and the playground needs it.
  */
-const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  const named = getNamedType(field.type);
-  if (isLeafType(named)) return 0;
-  if (type.name.startsWith('__') || field.name.startsWith('__')) return 1 + childComplexity;
-  if (named.name.endsWith('Connection')) {
-    const requested =
-      typeof args.first === 'number'
-        ? args.first
-        : typeof args.last === 'number'
-          ? args.last
-          : DEFAULT_PAGE_SIZE;
-    return 1 + childComplexity * Math.max(1, Math.min(requested, MAX_PAGE_SIZE));
+const estimatorFor =
+  (fragments: Map<string, FragmentDefinitionNode>): ComplexityEstimator =>
+  ({ type, field, node, args, childComplexity }) => {
+    const named = getNamedType(field.type);
+    // totalCount is charged by the connection around it (see below), which knows where it is.
+    if (isLeafType(named)) return 0;
+    if (type.name.startsWith('__') || field.name.startsWith('__')) return 1 + childComplexity;
+    if (named.name.endsWith('Connection')) {
+      // totalCount is counted once, not once per item of the page.
+      const counted =
+        (type.name === 'Query' ? ROOT_TOTAL_COUNT_COST : NESTED_TOTAL_COUNT_COST) *
+        totalCountsIn(node.selectionSet, fragments, new Set());
+      const requested =
+        typeof args.first === 'number'
+          ? args.first
+          : typeof args.last === 'number'
+            ? args.last
+            : DEFAULT_PAGE_SIZE;
+      return 1 + counted + childComplexity * Math.max(1, Math.min(requested, MAX_PAGE_SIZE));
+    }
+    if (type.name.endsWith('Connection') && field.name === 'edges') return childComplexity;
+    if (isListType(getNullableType(field.type))) {
+      const items =
+        field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : UNPAGED_LIST_ESTIMATE;
+      return Math.max(1, items) * (1 + childComplexity);
+    }
+    return 1 + childComplexity;
+  };
+
+/** `totalCount` selections in a connection's selection set, fragments included. */
+function totalCountsIn(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  spread: Set<string>,
+): number {
+  let count = 0;
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value === 'totalCount') count += 1;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += totalCountsIn(selection.selectionSet, fragments, spread);
+    } else if (!spread.has(selection.name.value)) {
+      spread.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      count += totalCountsIn(fragment?.selectionSet, fragments, spread);
+    }
   }
-  if (type.name.endsWith('Connection') && field.name === 'edges') return childComplexity;
-  if (isListType(getNullableType(field.type))) {
-    const items =
-      field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : UNPAGED_LIST_ESTIMATE;
-    return Math.max(1, items) * (1 + childComplexity);
-  }
-  return 1 + childComplexity;
-};
+  return count;
+}
 
 /**
  * The cost of the operation that will run, with its variables. Undefined when the variables do
@@ -92,13 +138,18 @@ export function operationCost(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
 ): number | undefined {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+  }
   try {
     return getComplexity({
       schema,
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [estimator],
+      estimators: [estimatorFor(fragments)],
       maxQueryNodes: 20_000,
     });
   } catch (error) {
@@ -126,4 +177,59 @@ export function assertAffordable(
     );
   }
   return cost;
+}
+
+/**
+ * Throws QUERY_TOO_COMPLEX when a request's variables hold more values, or nest deeper, than the
+ * limits allow. The body size bounds their bytes; this bounds the work of coercing them, which
+ * a body of small values (`[0,0,0,...]`) can make large for its size.
+ */
+export function assertVariablesWithinLimits(variables: unknown, limits: QueryLimits): void {
+  let values = 0;
+  const refuse = (message: string) => {
+    throw tooComplex(message, {
+      maxVariableValues: limits.maxVariableValues,
+      maxVariableDepth: limits.maxVariableDepth,
+    });
+  };
+  const walk = (value: unknown, depth: number): void => {
+    if (++values > limits.maxVariableValues) {
+      refuse(`The variables hold more than ${limits.maxVariableValues} values.`);
+    }
+    if (value === null || typeof value !== 'object') return;
+    if (depth > limits.maxVariableDepth) {
+      refuse(`The variables nest deeper than ${limits.maxVariableDepth} levels.`);
+    }
+    for (const item of Array.isArray(value) ? value : Object.values(value)) walk(item, depth + 1);
+  };
+  if (variables !== null && typeof variables === 'object') walk(variables, 0);
+}
+
+/**
+ * Refuses, before a subscription starts, a page size its connections would refuse at every event
+ * (`first`/`last` outside 0..100, written in the document or passed as a variable), so the client
+ * hears it once, as over HTTP, rather than in every event.
+ */
+export function assertPageSizes(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): void {
+  const visitor = {
+    Argument(node: ArgumentNode) {
+      const name = node.name.value;
+      if (name !== 'first' && name !== 'last') return;
+      const value =
+        node.value.kind === Kind.INT
+          ? Number(node.value.value)
+          : node.value.kind === Kind.VARIABLE
+            ? variables[node.value.name.value]
+            : undefined;
+      if (typeof value === 'number') checkPageSize(name, value);
+    },
+  };
+  visit(operation, visitor);
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, visitor);
+  }
 }
