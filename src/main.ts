@@ -29,22 +29,35 @@ async function main(): Promise<void> {
     cluster.isWorker ? { worker: cluster.worker!.id } : {},
   );
   let embedded: EmbeddedPostgres | undefined;
-  try {
+  let stopRunning: (() => Promise<void>) | undefined;
+  const workers = cluster.isPrimary && config.workers > 1;
+  const startup = (async () => {
     const database = await resolveDatabase(config, logger);
     embedded = database.embedded;
-    if (cluster.isPrimary && config.workers > 1) {
-      runWorkers(config, logger, database.url, embedded);
+    if (workers) {
+      stopRunning = runWorkers(config, logger, database.url);
       return;
     }
     const app = await startApplication(config, logger, database.url);
-    handleShutdown(
-      logger,
-      async () => {
-        await app.stop();
+    stopRunning = () => app.stop();
+  })();
+  // Listening from the first moment: a Ctrl-C during initdb, migrations or seeding waits for the
+  // step under way, then stops what has started, the embedded database included (its postmaster
+  // runs in a session of its own and would outlive us).
+  handleShutdown(
+    logger,
+    async () => {
+      await startup.catch(() => undefined);
+      try {
+        await stopRunning?.();
+      } finally {
         await embedded?.stop();
-      },
-      shutdownDeadline(config),
-    );
+      }
+    },
+    shutdownDeadline(config) + (workers ? 5000 : 0),
+  );
+  try {
+    await startup;
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
     await embedded?.stop().catch(() => undefined);
@@ -52,12 +65,7 @@ async function main(): Promise<void> {
   }
 }
 
-function runWorkers(
-  config: Config,
-  logger: Logger,
-  databaseUrl: string,
-  embedded: EmbeddedPostgres | undefined,
-): void {
+function runWorkers(config: Config, logger: Logger, databaseUrl: string): () => Promise<void> {
   let stopping = false;
   const startedAt = new Map<number, number>();
   const fork = (): void => {
@@ -82,28 +90,23 @@ function runWorkers(
       if (!stopping) fork();
     }, restartDelayMs);
   });
-  handleShutdown(
-    logger,
-    async () => {
-      stopping = true;
-      const workers = Object.values(cluster.workers ?? {}).filter(
-        (w): w is Worker => w !== undefined,
-      );
-      await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              if (worker.isDead()) return resolve();
-              worker.once('exit', () => resolve());
-              worker.process.kill('SIGTERM');
-            }),
-        ),
-      );
-      await embedded?.stop();
-    },
-    shutdownDeadline(config) + 5000,
-  );
   logger.info({ workers: config.workers }, 'started workers');
+  return async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter(
+      (w): w is Worker => w !== undefined,
+    );
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once('exit', () => resolve());
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
 }
 
 /** Drain grace period, plus time to close sockets and stop the database. */

@@ -96,9 +96,23 @@ export async function startEmbeddedPostgres(
       await writeFile(ownerFile, `${process.pid}\n`);
     }
   } else {
-    port = options.port ?? (await freePort());
     await writeFile(ownerFile, `${process.pid}\n`);
-    await pgCtl(binaries, pgData, port, 'start');
+    if (options.port !== undefined) {
+      port = options.port;
+      await pgCtl(binaries, pgData, port, 'start');
+    } else {
+      // A port found free can be taken by another process before PostgreSQL binds it: try again.
+      for (let attempt = 1; ; attempt++) {
+        port = await freePort();
+        try {
+          await pgCtl(binaries, pgData, port, 'start');
+          break;
+        } catch (error) {
+          if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+          logger.warn({ port }, 'the port chosen for the embedded PostgreSQL was taken; another');
+        }
+      }
+    }
     logger.info({ port }, 'embedded PostgreSQL started');
   }
 
@@ -304,14 +318,19 @@ async function pgCtl(
   } catch (error) {
     if (action === 'stop') throw error;
     const log = tail(logFile);
-    if (/could not bind|Address already in use/i.test(log)) {
-      throw new EmbeddedPostgresError(
-        `The embedded PostgreSQL could not listen on port ${port}: it is taken. ` +
-          'Unset EMBEDDED_PG_PORT to use a free port, or choose another.',
-      );
-    }
+    if (/could not bind|Address already in use/i.test(log)) throw new PortTakenError(port);
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL did not start (${(error as Error).message.trim()}). Its log:\n${log}`,
+    );
+  }
+}
+
+/** Names EMBEDDED_PG_PORT only where it was set; a port picked here is simply tried again. */
+class PortTakenError extends EmbeddedPostgresError {
+  constructor(port: number) {
+    super(
+      `The embedded PostgreSQL could not listen on port ${port}: another process holds it. ` +
+        'Choose another EMBEDDED_PG_PORT, or unset it to use a free port.',
     );
   }
 }
