@@ -369,11 +369,13 @@ export class MeasureWriteService {
   ): Promise<void> {
     await em.query('SELECT pg_advisory_xact_lock($1)', [RESPONSE_CHAIN_LOCK]);
     const [cycle] = await em.query(
-      `WITH RECURSIVE chain(id, depth) AS (
-         SELECT $2::int4, 1
-         UNION ALL
-         SELECT m.in_response_to_id, chain.depth + 1 FROM measure m JOIN chain ON m.id = chain.id
-         WHERE m.in_response_to_id IS NOT NULL AND chain.depth < 10000
+      // UNION (not UNION ALL) ends the walk at any id seen before, so it needs no depth limit
+      // and ends even on a chain that somehow already loops.
+      `WITH RECURSIVE chain(id) AS (
+         SELECT $2::int4
+         UNION
+         SELECT m.in_response_to_id FROM measure m JOIN chain ON m.id = chain.id
+         WHERE m.in_response_to_id IS NOT NULL
        )
        SELECT 1 FROM chain WHERE id = $1 LIMIT 1`,
       [id, inResponseToId],
