@@ -9,6 +9,20 @@ import {
   visit,
 } from 'graphql';
 
+const VALUE_KINDS = new Set<string>([
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.STRING,
+  Kind.BOOLEAN,
+  Kind.NULL,
+  Kind.ENUM,
+  Kind.LIST,
+  Kind.OBJECT,
+]);
+
+/** Documents are parsed a second time only within the size the limits let through. */
+const MAX_SOURCE_LENGTH = 100_000;
+
 /**
  * Which input a BAD_USER_INPUT error that graphql-js raised (not our own code, which names the
  * field itself) is about, in the form our own errors use: `input.announcedOn`,
@@ -23,9 +37,15 @@ export function inputFieldOf(error: GraphQLError): string | undefined {
   // 'Field "measures" argument "first" of type "Int!" is required, but it was not provided.'
   const required = /argument "(\w+)" of type "[^"]+" is required/.exec(message);
   if (required) return required[1];
+  // Only errors about a literal input value (ValuesOfCorrectTypeRule's, a scalar's parseLiteral)
+  // are looked up in the document; nothing else (a parse error above all) is parsed again.
+  const node = error.nodes?.[0];
+  if (!node || !VALUE_KINDS.has(node.kind)) return undefined;
   const source = error.source;
   const position = error.positions?.[0];
-  if (!source || position === undefined) return undefined;
+  if (!source || position === undefined || source.body.length > MAX_SOURCE_LENGTH) {
+    return undefined;
+  }
   const path = literalPathAt(source, position);
   if (!path) return undefined;
   // 'Field "AddMeasureInput.title" of required type "String!" was not provided.'

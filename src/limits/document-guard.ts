@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ASTVisitor,
   type DocumentNode,
@@ -92,7 +93,7 @@ function validationFailed(error: GraphQLError): GraphQLError {
 
 export type Checked = { document: DocumentNode } | { errors: GraphQLError[] };
 
-/** Documents longer than this are checked every time rather than cached. */
+/** Documents longer than this are cached by digest, and only when refused. */
 const MAX_CACHED_LENGTH = 16 * 1024;
 
 /**
@@ -121,22 +122,28 @@ export class DocumentGuard {
   }
 
   check(query: string): Checked {
-    const cached = this.cache.get(query);
+    // A long text is remembered by its digest, and only when refused: a flood of one oversized
+    // document then costs a hash per request, and no long text or large AST is kept.
+    const long = query.length > MAX_CACHED_LENGTH;
+    const key = long ? `sha256:${createHash('sha256').update(query).digest('base64')}` : query;
+    const cached = this.cache.get(key);
     if (cached) return cached;
     const checked = this.parseAndCheck(query);
-    if (query.length <= MAX_CACHED_LENGTH) {
-      while (
-        this.cache.size > 0 &&
-        (this.cache.size >= this.capacity || this.cachedLength + query.length > this.capacityLength)
-      ) {
-        const oldest = this.cache.keys().next().value!;
-        this.cache.delete(oldest);
-        this.cachedLength -= oldest.length;
-      }
-      this.cache.set(query, checked);
-      this.cachedLength += query.length;
-    }
+    if (!long || 'errors' in checked) this.remember(key, checked);
     return checked;
+  }
+
+  private remember(key: string, checked: Checked): void {
+    while (
+      this.cache.size > 0 &&
+      (this.cache.size >= this.capacity || this.cachedLength + key.length > this.capacityLength)
+    ) {
+      const oldest = this.cache.keys().next().value!;
+      this.cache.delete(oldest);
+      this.cachedLength -= oldest.length;
+    }
+    this.cache.set(key, checked);
+    this.cachedLength += key.length;
   }
 
   /**
