@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   // Listening from the first moment: a Ctrl-C during initdb, migrations or seeding waits for the
   // step under way, then stops what has started, the embedded database included (its postmaster
   // runs in a session of its own and would outlive us).
-  handleShutdown(
+  const shutdown = handleShutdown(
     logger,
     async () => {
       await startup.catch(() => undefined);
@@ -59,6 +59,12 @@ async function main(): Promise<void> {
   try {
     await startup;
   } catch (error) {
+    // Ctrl-C in the middle of start-up also interrupts whatever child it was running (initdb):
+    // not a failure; the shutdown under way stops what did start and exits.
+    if (shutdown.signalled()) {
+      logger.info({ reason: (error as Error).message?.split('\n')[0] }, 'start-up interrupted');
+      return;
+    }
     logger.fatal({ err: error }, 'could not start');
     await embedded?.stop().catch(() => undefined);
     process.exit(1);
@@ -118,7 +124,11 @@ function shutdownDeadline(config: Config): number {
  * npm forwards the terminal's SIGINT to its child, which the terminal also signalled, so one
  * Ctrl-C usually arrives twice: repeats within a second are ignored, a later one forces exit.
  */
-function handleShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs: number): void {
+function handleShutdown(
+  logger: Logger,
+  stop: () => Promise<void>,
+  deadlineMs: number,
+): { signalled(): boolean } {
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (firstSignalAt !== undefined) {
@@ -146,6 +156,7 @@ function handleShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs: n
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return { signalled: () => firstSignalAt !== undefined };
 }
 
 void main();
