@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { insertMeasure } from './helpers/fixtures';
@@ -45,9 +46,29 @@ test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0'
       `mutation { updateMeasure(id: "${measure.globalId}", input: { title: "After" }) { title } }`,
       key,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the update now waits on the lock
+    // A kept-alive connection whose first request waits on the lock, and which sends a second
+    // one after SIGTERM: the first is answered, the second (new work while draining) is refused.
+    const { hostname, port } = new URL(server.url);
+    const pipelined = net.connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    pipelined.on('data', (chunk) => received.push(chunk));
+    const pipelinedClosed = new Promise((resolve) => pipelined.on('close', resolve));
+    const request = (query: string) => {
+      const body = JSON.stringify({ query });
+      return (
+        `POST /graphql HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+        `Authorization: Bearer ${key}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+      );
+    };
+    pipelined.write(
+      request(
+        `mutation { updateMeasure(id: "${measure.globalId}", input: { summary: "Pipelined" }) { summary } }`,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the updates now wait on the lock
     server.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
+    pipelined.write(request('{ country(code: "JP") { name } }'));
     const refused = await fetch(`${server.url.replace('/graphql', '/healthz')}`).then(
       (response) => `status ${response.status}`,
       () => 'refused',
@@ -59,6 +80,16 @@ test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0'
       status: 200,
       body: { data: { updateMeasure: { title: 'After' } } },
     });
+    await pipelinedClosed;
+    const responses = Buffer.concat(received)
+      .toString()
+      .split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200/);
+    expect(responses[0]).toContain('"summary":"Pipelined"');
+    expect(responses[1]).toMatch(/^HTTP\/1\.1 503/);
+    expect(responses[1]).toMatch(/connection: close/i);
+    expect(responses[1]).toContain('"code":"SERVICE_UNAVAILABLE"');
   } finally {
     await locker.end();
   }
