@@ -586,6 +586,22 @@ describe('status and text rules of addMeasure', () => {
     expect(await counts()).toEqual(before);
   });
 
+  test('status LIFTED with the externalId of a stored measure answers with that measure', async () => {
+    const stored = ok(
+      await server.gqlAs(editor, ADD_MEASURE, {
+        input: measureInput({ externalId: 'lifted-replay' }),
+      }),
+    ).addMeasure;
+    const before = await counts();
+    const replay = ok(
+      await server.gqlAs(editor, ADD_MEASURE, {
+        input: measureInput({ externalId: 'lifted-replay', status: 'LIFTED' }),
+      }),
+    ).addMeasure;
+    expect(replay.id).toBe(stored.id);
+    expect(await counts()).toEqual(before);
+  });
+
   test.each([
     ['a C1 control (U+0085, next line)', 'Ban\u0085list'],
     ['a C1 control (U+009B, CSI)', 'Ban\u009b31mlist'],

@@ -1,6 +1,5 @@
 import {
   type ArgumentNode,
-  type ASTNode,
   GraphQLError,
   Kind,
   parse,
@@ -53,33 +52,40 @@ export function inputFieldOf(error: GraphQLError): string | undefined {
   return missing ? `${path}.${missing[1]}` : path;
 }
 
-/** The argument path (`input.sources[0].url`) of the literal value at `position` in a document. */
+/** Per document (its Source, shared by all its nodes and errors): value position → input path. */
+const indexes = new WeakMap<Source, Map<number, string>>();
+
+/**
+ * The argument path (`input.sources[0].url`) of the literal value at `position` in a document.
+ * The document is parsed and indexed once, however many errors a request has (validation
+ * reports up to a hundred), so looking up each costs a map lookup.
+ */
 function literalPathAt(source: Source, position: number): string | undefined {
+  let index = indexes.get(source);
+  if (!index) indexes.set(source, (index = indexValues(source)));
+  return index.get(position);
+}
+
+function indexValues(source: Source): Map<number, string> {
+  const index = new Map<number, string>();
   let document;
   try {
     document = parse(source);
   } catch {
-    return undefined;
+    return index;
   }
-  const contains = (node: ASTNode) =>
-    node.loc !== undefined && node.loc.start <= position && position < node.loc.end;
-  let found: string | undefined;
+  const walk = (value: ValueNode, path: string): void => {
+    if (value.loc) index.set(value.loc.start, path);
+    if (value.kind === Kind.OBJECT) {
+      for (const field of value.fields) walk(field.value, `${path}.${field.name.value}`);
+    } else if (value.kind === Kind.LIST) {
+      value.values.forEach((item, i) => walk(item, `${path}[${i}]`));
+    }
+  };
   visit(document, {
     Argument(node: ArgumentNode) {
-      if (found !== undefined || !contains(node)) return;
-      found = pathInValue(node.value, node.name.value, contains);
+      walk(node.value, node.name.value);
     },
   });
-  return found;
-}
-
-function pathInValue(value: ValueNode, path: string, contains: (node: ASTNode) => boolean): string {
-  if (value.kind === Kind.OBJECT) {
-    const field = value.fields.find(contains);
-    if (field) return pathInValue(field.value, `${path}.${field.name.value}`, contains);
-  } else if (value.kind === Kind.LIST) {
-    const index = value.values.findIndex(contains);
-    if (index >= 0) return pathInValue(value.values[index], `${path}[${index}]`, contains);
-  }
-  return path;
+  return index;
 }

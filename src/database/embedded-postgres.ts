@@ -313,11 +313,20 @@ async function pgCtl(
           `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
         ]
       : ['stop', '-D', pgData, '-m', 'fast', '-w', '-t', '60', '-s'];
+  // The log is appended to across starts: only what this start writes is read.
+  const logOffset = action === 'start' ? sizeOf(logFile) : 0;
   try {
     await exec(binaries.pgCtl, args, runAs);
   } catch (error) {
     if (action === 'stop') throw error;
-    const log = tail(logFile);
+    // pg_ctl gone (timed out, or interrupted by a Ctrl-C) while the postmaster, in a session of
+    // its own, goes on starting: stop it rather than leave it running unowned.
+    if (runningPostmaster(pgData)) {
+      await exec(binaries.pgCtl, ['stop', '-D', pgData, '-m', 'fast', '-w', '-s'], runAs).catch(
+        () => undefined,
+      );
+    }
+    const log = tail(logFile, 15, logOffset);
     if (/could not bind|Address already in use/i.test(log)) throw new PortTakenError(port);
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL did not start (${(error as Error).message.trim()}). Its log:\n${log}`,
@@ -335,11 +344,20 @@ class PortTakenError extends EmbeddedPostgresError {
   }
 }
 
-function tail(file: string, lines = 15): string {
+function tail(file: string, lines = 15, from = 0): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const written = readFileSync(file).subarray(from).toString('utf8').trimEnd();
+    return written ? written.split('\n').slice(-lines).join('\n') : '(nothing logged)';
   } catch {
     return '(no log)';
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

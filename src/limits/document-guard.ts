@@ -91,9 +91,14 @@ function validationFailed(error: GraphQLError): GraphQLError {
   });
 }
 
+/** The error without its nodes (and so without the document's text and AST). */
+function detached(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: error.extensions });
+}
+
 export type Checked = { document: DocumentNode } | { errors: GraphQLError[] };
 
-/** Documents longer than this are cached by digest, and only when refused. */
+/** Documents longer than this are cached by the digest of their text. */
 const MAX_CACHED_LENGTH = 16 * 1024;
 
 /**
@@ -106,7 +111,7 @@ const MAX_CACHED_LENGTH = 16 * 1024;
  * go through here.
  */
 export class DocumentGuard {
-  private readonly cache = new Map<string, Checked>();
+  private readonly cache = new Map<string, { checked: Checked; weight: number }>();
   private cachedLength = 0;
   /** graphql-js's full validation of documents that passed the limits, by document object. */
   private readonly validated = new WeakMap<DocumentNode, GraphQLError[]>();
@@ -122,28 +127,32 @@ export class DocumentGuard {
   }
 
   check(query: string): Checked {
-    // A long text is remembered by its digest, and only when refused: a flood of one oversized
-    // document then costs a hash per request, and no long text or large AST is kept.
+    // A long text is remembered by its digest, so a flood of one oversized document costs a hash
+    // per request. Its entry weighs its length when it holds the document (equal texts must keep
+    // sharing one document, see websocket.ts); a refusal keeps only messages and codes, not the
+    // text the errors' nodes would hold on to.
     const long = query.length > MAX_CACHED_LENGTH;
     const key = long ? `sha256:${createHash('sha256').update(query).digest('base64')}` : query;
     const cached = this.cache.get(key);
-    if (cached) return cached;
-    const checked = this.parseAndCheck(query);
-    if (!long || 'errors' in checked) this.remember(key, checked);
+    if (cached) return cached.checked;
+    let checked = this.parseAndCheck(query);
+    if (long && 'errors' in checked) checked = { errors: checked.errors.map(detached) };
+    this.remember(key, checked, 'document' in checked ? query.length : key.length);
     return checked;
   }
 
-  private remember(key: string, checked: Checked): void {
+  private remember(key: string, checked: Checked, weight: number): void {
+    if (weight > this.capacityLength) return;
     while (
       this.cache.size > 0 &&
-      (this.cache.size >= this.capacity || this.cachedLength + key.length > this.capacityLength)
+      (this.cache.size >= this.capacity || this.cachedLength + weight > this.capacityLength)
     ) {
-      const oldest = this.cache.keys().next().value!;
-      this.cache.delete(oldest);
-      this.cachedLength -= oldest.length;
+      const [oldestKey, oldest] = this.cache.entries().next().value!;
+      this.cache.delete(oldestKey);
+      this.cachedLength -= oldest.weight;
     }
-    this.cache.set(key, checked);
-    this.cachedLength += key.length;
+    this.cache.set(key, { checked, weight });
+    this.cachedLength += weight;
   }
 
   /**

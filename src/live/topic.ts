@@ -98,6 +98,7 @@ export class Topic<Node, Filter, Shared> {
       // position in one synchronous step, so a subscriber registering meanwhile is either given
       // this batch live or replays it, never neither nor both.
       const matched = new Map<string, Set<number>>();
+      const failed = new Map<string, unknown>();
       for (;;) {
         const pending = [...this.groups].filter(([key]) => !matched.has(key));
         if (pending.length === 0) break;
@@ -110,12 +111,18 @@ export class Topic<Node, Filter, Shared> {
             // subscribers are ended with the error, so one bad filter cannot hold up the feed of
             // every other subscriber on this instance.
             if (isUnavailable(error)) throw error;
-            for (const member of group.members) member.fail(error);
+            failed.set(key, error);
             matched.set(key, new Set());
           }
         }
       }
       for (const [key, group] of this.groups) {
+        // Every member, also those that joined while the filter was being matched: they are
+        // registered at the old position, so this batch is theirs too.
+        if (failed.has(key)) {
+          for (const member of group.members) member.fail(failed.get(key));
+          continue;
+        }
         const ids = matched.get(key)!;
         for (const row of mine) {
           const node = nodes.get(row.entityId);

@@ -19,16 +19,19 @@ test('the cache holds at most its budget of characters, however long the documen
   expect([...entries.keys()].reduce((n, key) => n + key.length, 0)).toBe(length);
 });
 
-test('a long document is cached by its digest when refused, and not at all when accepted', () => {
+test('a long document is cached by its digest: refused, as its errors alone; accepted, weighing its length', () => {
   const guard = new DocumentGuard(schema, limits);
-  const refused = `{ b } # ${'x'.repeat(20_000)}`;
-  const first = guard.check(refused);
-  expect('errors' in first).toBe(false); // b is not checked here: Apollo validates the schema
+  const accepted = `{ b } # ${'x'.repeat(20_000)}`; // b is Apollo's to refuse: it validates the schema
+  const document = guard.check(accepted);
+  expect('document' in document).toBe(true);
+  expect(guard.check(accepted)).toBe(document);
   const tooLong = `{ a } # ${'x'.repeat(limits.maxQueryLength)}`;
   const once = guard.check(tooLong);
   expect(guard.check(tooLong)).toBe(once);
   expect('errors' in once && once.errors[0]!.extensions.code).toBe('QUERY_TOO_COMPLEX');
-  const keys = [...cacheOf(guard).entries.keys()];
-  expect(keys).toHaveLength(1);
-  expect(keys[0]).toMatch(/^sha256:/);
+  expect('errors' in once && once.errors[0]!.source).toBeUndefined();
+  const { entries, length } = cacheOf(guard);
+  expect([...entries.keys()].every((key) => key.startsWith('sha256:'))).toBe(true);
+  expect(entries.size).toBe(2);
+  expect(length).toBe(accepted.length + [...entries.keys()][1]!.length);
 });

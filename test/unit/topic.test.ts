@@ -171,3 +171,22 @@ test('a filter failing because the database is away fails the batch, which is of
   await deliver();
   expect(await take(sub, 2)).toEqual([1, 2]);
 });
+
+test('a subscriber joining a filter while its matching fails is ended too, not left without the batch', async () => {
+  const { topic, commit } = setup();
+  const source = (topic as unknown as { source: FakeLog }).source;
+  const matching = source.matching.bind(source);
+  let late: ReturnType<typeof topic.subscribe> | undefined;
+  source.matching = ((filter: number, nodes: Map<number, string>) => {
+    if (filter !== 3) return matching(filter, nodes);
+    return (async () => {
+      await Promise.resolve();
+      late = topic.subscribe(3, null); // joins while the match is under way
+      throw new Error('text search timed out');
+    })();
+  }) as typeof source.matching;
+  const early = topic.subscribe(3, null);
+  await commit(3, 6);
+  await expect(early.next()).rejects.toThrow('text search timed out');
+  await expect(late!.next()).rejects.toThrow('text search timed out');
+});
