@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
@@ -16,9 +16,9 @@ import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { DatabaseHealth } from './database/health';
 import { clientAddressOf } from './limits/client-address';
-import { type Checked, DocumentGuard } from './limits/document-guard';
+import { DocumentGuard } from './limits/document-guard';
 import { limitsPlugin } from './limits/limits-plugin';
-import { assertVariablesWithinLimits, limitRules, parseOptions } from './limits/query-limits';
+import { limitRules, parseOptions, variablesOverLimits } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -174,18 +174,14 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     if (body === undefined) return;
     // The limits, before Apollo parses and fully validates the document (see DocumentGuard).
     const query = queryOf(req, body.parsed);
-    let errors = query === undefined ? [] : errorsOf(guard.check(query));
-    if (errors.length === 0) {
-      try {
-        assertVariablesWithinLimits(
-          (body.parsed as { variables?: unknown } | undefined)?.variables,
-          config.limits,
-        );
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        errors = [error];
-      }
-    }
+    const checked = query === undefined ? undefined : guard.check(query);
+    const errors =
+      checked && 'errors' in checked
+        ? checked.errors
+        : variablesOverLimits(
+            (body.parsed as { variables?: unknown } | undefined)?.variables,
+            config.limits,
+          );
     if (errors.length > 0) {
       return sendRequestErrors(
         req,
@@ -417,10 +413,6 @@ function sendRateLimited(res: ServerResponse, error: AppError): void {
   const retryAfter = Number(error.extensions.retryAfterSeconds ?? 1);
   res.setHeader('retry-after', String(retryAfter));
   sendGraphQLError(res, 429, error.message, error.code, { retryAfterSeconds: retryAfter });
-}
-
-function errorsOf(checked: Checked): GraphQLError[] {
-  return 'errors' in checked ? checked.errors : [];
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -16,11 +16,7 @@ import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { DatabaseHealth } from './database/health';
 import { DocumentGuard } from './limits/document-guard';
-import {
-  assertAffordable,
-  assertPageSizes,
-  assertVariablesWithinLimits,
-} from './limits/query-limits';
+import { assertAffordable, assertPageSizes, variablesOverLimits } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
 import { serveGraphQLWs } from './live/graphql-ws';
 import { sharedSubscribe } from './live/shared-execution';
@@ -138,12 +134,8 @@ export function serveWebSockets(
             'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
           );
         }
-        try {
-          assertVariablesWithinLimits(payload.variables, config.limits);
-        } catch (error) {
-          if (error instanceof AppError) return [error];
-          throw error;
-        }
+        const overLimits = variablesOverLimits(payload.variables, config.limits);
+        if (overLimits.length > 0) return overLimits;
         // Variables are coerced here, as Apollo does over HTTP, so a bad one is refused once with
         // BAD_USER_INPUT rather than by every execution of the subscription.
         const coerced = getVariableValues(

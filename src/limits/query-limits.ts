@@ -180,29 +180,34 @@ export function assertAffordable(
 }
 
 /**
- * Throws QUERY_TOO_COMPLEX when a request's variables hold more values, or nest deeper, than the
- * limits allow. The body size bounds their bytes; this bounds the work of coercing them, which
- * a body of small values (`[0,0,0,...]`) can make large for its size.
+ * QUERY_TOO_COMPLEX when a request's variables hold more values, or nest deeper, than the limits
+ * allow (none when they fit). The body size bounds their bytes; this bounds the work of coercing
+ * them, which a body of small values (`[0,0,0,...]`) can make large for its size.
  */
-export function assertVariablesWithinLimits(variables: unknown, limits: QueryLimits): void {
+export function variablesOverLimits(variables: unknown, limits: QueryLimits): AppError[] {
   let values = 0;
-  const refuse = (message: string) => {
-    throw tooComplex(message, {
+  const problem = (value: unknown, depth: number): string | undefined => {
+    if (++values > limits.maxVariableValues) {
+      return `The variables hold more than ${limits.maxVariableValues} values.`;
+    }
+    if (value === null || typeof value !== 'object') return undefined;
+    if (depth > limits.maxVariableDepth) {
+      return `The variables nest deeper than ${limits.maxVariableDepth} levels.`;
+    }
+    for (const item of Array.isArray(value) ? value : Object.values(value)) {
+      const found = problem(item, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const found = variables !== null && typeof variables === 'object' && problem(variables, 0);
+  if (!found) return [];
+  return [
+    tooComplex(found, {
       maxVariableValues: limits.maxVariableValues,
       maxVariableDepth: limits.maxVariableDepth,
-    });
-  };
-  const walk = (value: unknown, depth: number): void => {
-    if (++values > limits.maxVariableValues) {
-      refuse(`The variables hold more than ${limits.maxVariableValues} values.`);
-    }
-    if (value === null || typeof value !== 'object') return;
-    if (depth > limits.maxVariableDepth) {
-      refuse(`The variables nest deeper than ${limits.maxVariableDepth} levels.`);
-    }
-    for (const item of Array.isArray(value) ? value : Object.values(value)) walk(item, depth + 1);
-  };
-  if (variables !== null && typeof variables === 'object') walk(variables, 0);
+    }),
+  ];
 }
 
 /**
