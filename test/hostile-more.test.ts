@@ -4,6 +4,7 @@ import {
   insertMeasure,
   insertOfficial,
   insertStatement,
+  measureInput,
   type OfficialRow,
 } from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
@@ -15,6 +16,7 @@ import {
   rawSocket,
   type TestSubscription,
 } from './helpers/ws';
+import { sleep, waitUntil } from './helpers/wait';
 
 /**
  * More of what anyone on the internet can send, against a server in production mode: injection
@@ -40,15 +42,7 @@ let added = 0;
 async function addMeasure(overrides: Record<string, unknown> = {}): Promise<string> {
   added += 1;
   const response = await server.gqlAs(editor, ADD_MEASURE, {
-    input: {
-      kind: 'SANCTIONS_PACKAGE',
-      title: `Hostile-more measure ${added}`,
-      imposedBy: 'GB',
-      targetCountry: 'RU',
-      announcedOn: '2024-04-01',
-      sources: [{ title: 'S' }],
-      ...overrides,
-    },
+    input: measureInput({ title: `Hostile-more measure ${added}`, ...overrides }),
   });
   expect(response.errors).toBeUndefined();
   lastMeasure = response.data.addMeasure.id;
@@ -108,16 +102,6 @@ async function tablesIntact(): Promise<void> {
   expect(data).toEqual({ country: { name: 'Japan' } });
 }
 
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * A plain measureAdded subscription on a fresh connection receives a measure added after the
  * server registered it (through the live path, not a replay), and the tables are intact.
@@ -127,7 +111,7 @@ async function stillLive(): Promise<void> {
   const before = feed.subscriberCount;
   const client = connect(server.url);
   const sub = client.subscribe('subscription { measureAdded { id title } }');
-  await waitUntil(() => feed.subscriberCount > before, 'the liveness subscription');
+  await waitUntil('the liveness subscription', () => feed.subscriberCount > before);
   const id = await addMeasure({ title: 'Liveness check' });
   const [event] = await sub.waitFor(1, 10_000);
   expect(event).toEqual({ data: { measureAdded: { id, title: 'Liveness check' } } });
@@ -253,8 +237,8 @@ afterEach(async () => {
   // Every subscription of the test is gone on the server too: the next one counts from zero.
   const { measureFeed, statementFeed } = server.app.services;
   await waitUntil(
-    () => measureFeed.subscriberCount === 0 && statementFeed.subscriberCount === 0,
     'the subscriptions of the last test to end',
+    () => measureFeed.subscriberCount === 0 && statementFeed.subscriberCount === 0,
   );
 });
 afterAll(stopAllServers);
@@ -649,7 +633,7 @@ describe('over graphql-ws, in production', () => {
         { next: () => undefined, error: () => undefined, complete: () => undefined },
       );
       const sub = under.subscribe('subscription { measureAdded { id title } }', { pad });
-      await waitUntil(() => feed.subscriberCount >= before + 2, 'both padded subscriptions');
+      await waitUntil('both padded subscriptions', () => feed.subscriberCount >= before + 2);
       const measure = await addMeasure({ title: 'Padded delivery' });
       const [event] = await sub.waitFor(1, 10_000);
       expect(event).toEqual({ data: { measureAdded: { id: measure, title: 'Padded delivery' } } });

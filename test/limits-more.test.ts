@@ -2,6 +2,7 @@ import { Role } from '../src/auth/role';
 import { loadConfig } from '../src/config';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
+import { measureInput } from './helpers/fixtures';
 
 /**
  * Limits added to the hostile-input suite: document length, variables, totalCount's cost, made-up
@@ -85,15 +86,7 @@ describe('variables', () => {
     const added = await server.gqlAs(
       editor,
       'mutation($i: AddMeasureInput!) { addMeasure(input: $i) { id } }',
-      {
-        i: {
-          kind: 'OTHER',
-          title: 'After the refused subscription',
-          imposedBy: 'GB',
-          announcedOn: '2024-03-01',
-          sources: [{ title: 'S' }],
-        },
-      },
+      { i: measureInput({ title: 'After the refused subscription' }) },
     );
     expect(added.errors).toBeUndefined();
     const [event] = await live.waitFor(1);

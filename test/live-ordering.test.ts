@@ -3,6 +3,8 @@ import { Role } from '../src/auth/role';
 import { adminQuery, TEST_ENV } from './setup/test-database';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients, type Received, type TestSubscription } from './helpers/ws';
+import { sleep, waitUntil } from './helpers/wait';
+import { measureInput } from './helpers/fixtures';
 
 /**
  * The live feed's ordering and delivery guarantees under adversarial timing, forced with
@@ -86,16 +88,7 @@ const ADD = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id
 const MEASURE_ADDED = 'subscription($since: ID) { measureAdded(since: $since) { id title } }';
 
 function addMeasureRaw(title: string, target: TestServer = server) {
-  return target.gqlAs(editor, ADD, {
-    input: {
-      kind: 'SANCTIONS_PACKAGE',
-      title,
-      imposedBy: 'GB',
-      targetCountry: 'RU',
-      announcedOn: '2024-03-01',
-      sources: [{ title: 'S' }],
-    },
-  });
+  return target.gqlAs(editor, ADD, { input: measureInput({ title }) });
 }
 
 async function addMeasure(title: string, target: TestServer = server): Promise<string> {
@@ -104,19 +97,8 @@ async function addMeasure(title: string, target: TestServer = server): Promise<s
   return response.data.addMeasure.id;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Resolves once the server has registered the subscription (its first `next` may be long off). */
 const settle = () => sleep(150);
-
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 const titles = (events: Received[], field = 'measureAdded') =>
   events.map((event) => {

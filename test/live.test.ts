@@ -1,5 +1,5 @@
 import { Role } from '../src/auth/role';
-import { insertOfficial } from './helpers/fixtures';
+import { insertOfficial, measureInput } from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import {
   closeOf,
@@ -32,15 +32,7 @@ async function addMeasure(
 ): Promise<string> {
   counter += 1;
   const response = await target.gqlAs(editor, ADD, {
-    input: {
-      kind: 'SANCTIONS_PACKAGE',
-      title: `Live measure ${counter}`,
-      imposedBy: 'GB',
-      targetCountry: 'RU',
-      announcedOn: '2024-03-01',
-      sources: [{ title: 'S' }],
-      ...overrides,
-    },
+    input: measureInput({ title: `Live measure ${counter}`, ...overrides }),
   });
   expect(response.errors).toBeUndefined();
   return response.data.addMeasure.id;

@@ -4,6 +4,8 @@ import { Role } from '../src/auth/role';
 import { encodeGlobalId } from '../src/common/global-id';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+import { measureInput } from './helpers/fixtures';
+import { sleep, waitUntil } from './helpers/wait';
 
 /**
  * The client resume pattern of README.md ("Live feed: subscriptions"), followed literally: a
@@ -42,29 +44,15 @@ let counter = 0;
 async function addMeasure(server: TestServer, imposedBy = 'RU'): Promise<string> {
   counter += 1;
   const response = await server.gqlAs(editor, ADD, {
-    input: {
-      kind: 'SANCTIONS_PACKAGE',
+    input: measureInput({
       title: `Resume pattern measure ${counter}`,
       imposedBy,
       targetCountry: imposedBy === 'RU' ? 'GB' : 'RU',
-      announcedOn: '2024-03-01',
-      sources: [{ title: 'S' }],
-    },
+    }),
   });
   expect(response.errors).toBeUndefined();
   return response.data.addMeasure.id;
 }
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('the README resume pattern loses nothing and repeats nothing when its server goes away', async () => {
   // Everything that existed before the client started: none of it may be delivered.
@@ -151,22 +139,26 @@ test('the README resume pattern loses nothing and repeats nothing when its serve
   // --- end of the pattern ---
 
   // The bootstrap: nothing that existed before the client started is replayed.
-  await waitUntil(() => connections.length === 1, 'the first connection');
+  await waitUntil('the first connection', () => connections.length === 1, 10_000);
   await sleep(400);
   expect(received).toEqual([]);
 
   // Measure 1 through A arrives live.
   const m1 = await addMeasure(a);
-  await waitUntil(() => received.length >= 1, 'measure 1');
+  await waitUntil('measure 1', () => received.length >= 1, 10_000);
   expect(received).toEqual([m1]);
 
   // A goes away: the client's socket is closed with 1001 Going Away.
   await a.stop();
-  await waitUntil(() => closes.length >= 1, 'the close');
+  await waitUntil('the close', () => closes.length >= 1, 10_000);
   expect(closes[0]).toBe(1001);
   // While nothing listens at A's address the client keeps trying it (and failing).
   const triedBefore = urlsTried.length;
-  await waitUntil(() => urlsTried.length >= triedBefore + 2, 'failed reconnect attempts to A');
+  await waitUntil(
+    'failed reconnect attempts to A',
+    () => urlsTried.length >= triedBefore + 2,
+    10_000,
+  );
   expect(connections).toHaveLength(1);
 
   // Still disconnected: B starts on the same database and takes measures 2 and 3 (and one the
@@ -180,12 +172,12 @@ test('the README resume pattern loses nothing and repeats nothing when its serve
 
   // Clients now reach B; this one reconnects by itself and resumes after measure 1.
   currentUrl = b.url;
-  await waitUntil(() => received.length >= 3, 'the replay of measures 2 and 3');
+  await waitUntil('the replay of measures 2 and 3', () => received.length >= 3, 10_000);
   expect(connections).toHaveLength(2);
   expect(connections[1]).toEqual({ url: b.url.replace(/^http/, 'ws'), retry: true, lastSeen: m1 });
   // A live measure through B after the replay.
   const m4 = await addMeasure(b);
-  await waitUntil(() => received.length >= 4, 'measure 4');
+  await waitUntil('measure 4', () => received.length >= 4, 10_000);
   await sleep(500); // room for anything sent twice to show up
 
   expect(received).toEqual([m1, m2, m3, m4]);

@@ -6,6 +6,7 @@ import {
   type GraphQLResponse,
   type TestServer,
 } from './helpers/server';
+import { sleep } from './helpers/wait';
 
 /**
  * Rules of the write path not covered elsewhere, all through HTTP: the 10,000-target limit of a
@@ -61,7 +62,6 @@ function refused(
   return { message: error.message, extensions: error.extensions! };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const long = (n: number) => 'x'.repeat(n);
 
 const ADD_MEASURE = `mutation($input: AddMeasureInput!) { addMeasure(input: $input) {

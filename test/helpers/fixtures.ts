@@ -147,3 +147,16 @@ export async function insertStatement(
 export function byAnnouncedDesc(a: MeasureRow, b: MeasureRow): number {
   return a.announcedOn === b.announcedOn ? b.id - a.id : a.announcedOn < b.announcedOn ? 1 : -1;
 }
+
+/** The least an AddMeasureInput needs (a GB package against RU), with `overrides` on top. */
+export function measureInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    kind: 'SANCTIONS_PACKAGE',
+    title: 'Test measure',
+    imposedBy: 'GB',
+    targetCountry: 'RU',
+    announcedOn: '2024-03-01',
+    sources: [{ title: 'S' }],
+    ...overrides,
+  };
+}
