@@ -44,7 +44,7 @@ export interface ServiceDependencies {
 export async function createServices(deps: ServiceDependencies): Promise<Services> {
   const { sql, dataSource, logger, listener, topicOptions } = deps;
   const countries = new CountryService(sql);
-  await countries.loadCodes();
+  await countries.load();
   const officials = new OfficialService(sql, countries);
   const officialWriter = new OfficialWriteService(dataSource, countries);
   const measures = new MeasureService(sql, countries, officials);

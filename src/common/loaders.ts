@@ -1,5 +1,8 @@
 import DataLoader from 'dataloader';
 
+/** What a resolver may return: graphql-js completes a plain value without waiting a turn. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** Builds an object of `type` from a row without running its constructor (rows are trusted). */
 export function hydrate<T extends object, R extends object>(type: { prototype: T }, row: R): T & R {
   return Object.assign(Object.create(type.prototype) as T, row);

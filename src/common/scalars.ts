@@ -6,6 +6,7 @@ import { GraphQLDateTimeISO, GraphQLLocalDate } from 'graphql-scalars';
  * (the pg parser for `date` is disabled), so no time zone can shift them by a day.
  */
 const localDate = GraphQLLocalDate.toConfig();
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** graphql-scalars checks the calendar (no 2021-02-29); PostgreSQL also has no year 0. */
 function checkYear(value: string, node?: ValueNode): string {
@@ -32,6 +33,11 @@ export const DateScalar = new GraphQLScalarType({
   name: 'Date',
   description: 'A calendar date, `YYYY-MM-DD` (ISO 8601), e.g. `2022-05-04`.',
   specifiedByURL: 'https://www.iso.org/iso-8601-date-and-time-format.html',
+  // Every Date the API returns was read from a PostgreSQL `date` column (or checked on input), so
+  // a string of the right shape is sent as it is: graphql-scalars' full check (a regular
+  // expression and a Date object per value) cost a tenth of a large page's CPU.
+  serialize: (value) =>
+    typeof value === 'string' && DATE_SHAPE.test(value) ? value : localDate.serialize!(value),
   parseValue: (value) => checkYear(localDate.parseValue!(value) as string),
   parseLiteral: (node, variables) =>
     checkYear(localDate.parseLiteral!(node, variables) as string, node),

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { MaybePromise } from '../common/loaders';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
 import type { Context } from '../context';
 import { Measure, MeasureConnection } from '../measures/measure.entity';
@@ -16,7 +17,7 @@ export class CountryResolver {
   country(
     @Arg('code') code: string,
     @Ctx() { services, loaders }: Context,
-  ): Promise<Country | null> {
+  ): MaybePromise<Country | null> {
     return loaders.countries.byCode.load(services.countries.normalizeCode(code, 'code'));
   }
 

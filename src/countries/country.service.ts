@@ -18,11 +18,12 @@ export const COUNTRY_ORDER: KeysetOrder<Country> = {
 const MAX_CODES = 300;
 
 /**
- * Countries are reference data (seeded, never written through the API), so the set of valid
- * codes is read once at start-up and every code in an argument is checked against it.
+ * Countries are reference data (seeded, never written through the API), so they are read once at
+ * start-up: every code in an argument is checked against them, and the links to a country
+ * (imposedBy, Official.country, ...) are answered from memory, with no statement and no promise.
  */
 export class CountryService {
-  private codes = new Set<string>();
+  private byCode = new Map<string, Country>();
   private readonly table: KeysetTable<Country, string | null | undefined>;
 
   constructor(private readonly sql: Sql) {
@@ -34,9 +35,15 @@ export class CountryService {
     });
   }
 
-  async loadCodes(): Promise<void> {
-    const rows = await this.sql.rows<{ code: string }>('SELECT code FROM country');
-    this.codes = new Set(rows.map((r) => r.code));
+  /** Reads the countries; again after seeding, which may add some. */
+  async load(): Promise<void> {
+    const countries = await this.byCodes(null);
+    this.byCode = new Map(countries.map((country) => [country.code, country]));
+  }
+
+  /** A country read at start-up; undefined for a code seeded since (or unknown). */
+  cached(code: string): Country | undefined {
+    return this.byCode.get(code);
   }
 
   /** Upper-cases a code; BAD_USER_INPUT naming `field` if it is not two letters. */
@@ -53,7 +60,7 @@ export class CountryService {
   /** A code that must name a seeded country. */
   knownCode(code: string, field: string): string {
     const normalized = this.normalizeCode(code, field);
-    if (!this.codes.has(normalized)) {
+    if (!this.byCode.has(normalized)) {
       throw badUserInput(field, `There is no country with code "${normalized}".`);
     }
     return normalized;
@@ -68,9 +75,10 @@ export class CountryService {
     return [...new Set(codes.map((code, i) => this.knownCode(code, `${field}[${i}]`)))];
   }
 
-  async byCodes(codes: readonly string[]): Promise<Country[]> {
+  /** The countries with these codes; all of them with null. */
+  async byCodes(codes: readonly string[] | null): Promise<Country[]> {
     const rows = await this.sql.rows(
-      `SELECT ${COLUMNS} FROM country c WHERE c.code = ANY($1::text[])`,
+      `SELECT ${COLUMNS} FROM country c WHERE $1::text[] IS NULL OR c.code = ANY($1::text[])`,
       [codes],
     );
     return rows.map((row) => hydrate(Country, row));

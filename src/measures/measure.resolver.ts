@@ -12,6 +12,7 @@ import {
 } from 'type-graphql';
 import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
+import type { MaybePromise } from '../common/loaders';
 import { DateScalar } from '../common/scalars';
 import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
@@ -45,7 +46,7 @@ export class MeasureResolver {
   }
 
   @FieldResolver(() => Country)
-  imposedBy(@Root() measure: Measure, @Ctx() { loaders }: Context): Promise<Country | null> {
+  imposedBy(@Root() measure: Measure, @Ctx() { loaders }: Context): MaybePromise<Country | null> {
     return loaders.countries.byCode.load(measure.imposedByCode);
   }
 
@@ -57,7 +58,7 @@ export class MeasureResolver {
   targetCountry(
     @Root() measure: Measure,
     @Ctx() { loaders }: Context,
-  ): Promise<Country | null> | null {
+  ): MaybePromise<Country | null> {
     return measure.targetCountryCode
       ? loaders.countries.byCode.load(measure.targetCountryCode)
       : null;
@@ -67,7 +68,7 @@ export class MeasureResolver {
   beneficiaryCountry(
     @Root() measure: Measure,
     @Ctx() { loaders }: Context,
-  ): Promise<Country | null> | null {
+  ): MaybePromise<Country | null> {
     return measure.beneficiaryCountryCode
       ? loaders.countries.byCode.load(measure.beneficiaryCountryCode)
       : null;

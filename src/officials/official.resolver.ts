@@ -12,6 +12,7 @@ import {
 } from 'type-graphql';
 import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
+import type { MaybePromise } from '../common/loaders';
 import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
 import { Country } from '../countries/country.entity';
@@ -43,7 +44,7 @@ export class OfficialResolver {
   }
 
   @FieldResolver(() => Country, { description: 'Nationality, or the country they serve.' })
-  country(@Root() official: Official, @Ctx() { loaders }: Context): Promise<Country | null> {
+  country(@Root() official: Official, @Ctx() { loaders }: Context): MaybePromise<Country | null> {
     return loaders.countries.byCode.load(official.countryCode);
   }
 

@@ -12,6 +12,7 @@ import {
 } from 'type-graphql';
 import { Role } from '../auth/role';
 import { type Connection, PageArgs, toConnection } from '../common/connection';
+import type { MaybePromise } from '../common/loaders';
 import { DateScalar } from '../common/scalars';
 import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
@@ -49,7 +50,7 @@ export class StatementResolver {
   }
 
   @FieldResolver(() => Country)
-  country(@Root() statement: Statement, @Ctx() { loaders }: Context): Promise<Country | null> {
+  country(@Root() statement: Statement, @Ctx() { loaders }: Context): MaybePromise<Country | null> {
     return loaders.countries.byCode.load(statement.countryCode);
   }
 
