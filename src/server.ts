@@ -172,16 +172,21 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       caller ? config.maxBodyBytesWithKey : config.maxBodyBytes,
     );
     if (body === undefined) return;
+    const request = graphQLRequestOf(req, body.parsed);
+    if (!request) {
+      return sendGraphQLError(
+        res,
+        400,
+        'The query string is not valid UTF-8.',
+        ErrorCode.BAD_USER_INPUT,
+      );
+    }
     // The limits, before Apollo parses and fully validates the document (see DocumentGuard).
-    const query = queryOf(req, body.parsed);
-    const checked = query === undefined ? undefined : guard.check(query);
+    const checked = request.query === undefined ? undefined : guard.check(request.query);
     const errors =
       checked && 'errors' in checked
         ? checked.errors
-        : variablesOverLimits(
-            (body.parsed as { variables?: unknown } | undefined)?.variables,
-            config.limits,
-          );
+        : variablesOverLimits(request.variables, config.limits);
     if (errors.length > 0) {
       return sendRequestErrors(
         req,
@@ -358,12 +363,47 @@ async function readBody(
   }
 }
 
-/** The query text of a GraphQL request: the JSON body's `query`, or GET's `query` parameter. */
-function queryOf(req: IncomingMessage, body: unknown): string | undefined {
-  if (req.method === 'GET')
-    return new URL(req.url!, 'http://localhost').searchParams.get('query') ?? undefined;
-  const query = (body as { query?: unknown } | undefined)?.query;
-  return typeof query === 'string' ? query : undefined;
+/**
+ * The query text and variables of a GraphQL request: from the JSON body, or from GET's `query` and
+ * `variables` parameters (variables that are not JSON are left for Apollo to refuse). Undefined
+ * when GET's query string is not valid UTF-8, which URLSearchParams would quietly turn into U+FFFD.
+ */
+function graphQLRequestOf(
+  req: IncomingMessage,
+  body: unknown,
+): { query?: string; variables?: unknown } | undefined {
+  if (req.method !== 'GET') {
+    const { query, variables } = (body ?? {}) as { query?: unknown; variables?: unknown };
+    return { query: typeof query === 'string' ? query : undefined, variables };
+  }
+  const params = strictSearchParams(req.url!);
+  if (!params) return undefined;
+  let variables: unknown;
+  try {
+    variables = JSON.parse(params.get('variables') ?? 'null');
+  } catch {
+    variables = undefined;
+  }
+  return { query: params.get('query'), variables };
+}
+
+/** A URL's query parameters (the first of each name, as URLSearchParams.get), or undefined. */
+function strictSearchParams(url: string): Map<string, string> | undefined {
+  const params = new Map<string, string>();
+  const start = url.indexOf('?');
+  if (start < 0) return params;
+  const decode = (text: string) => decodeURIComponent(text.replaceAll('+', ' '));
+  try {
+    for (const pair of url.slice(start + 1).split('&')) {
+      if (!pair) continue;
+      const equals = pair.indexOf('=');
+      const name = decode(equals < 0 ? pair : pair.slice(0, equals));
+      if (!params.has(name)) params.set(name, equals < 0 ? '' : decode(pair.slice(equals + 1)));
+    }
+  } catch {
+    return undefined; // URIError: a percent-encoded sequence that is not UTF-8
+  }
+  return params;
 }
 
 /**

@@ -97,7 +97,8 @@ export function serveWebSockets(
           ctx.extra.socket.close(CLOSE_RATE_LIMITED, 'Rate limit reached; reconnect later');
           return false;
         }
-        const authorization = ctx.connectionParams?.authorization;
+        // Absent or null (a client signed out): anonymous. Anything else must be a valid key.
+        const authorization = ctx.connectionParams?.authorization ?? undefined;
         if (authorization !== undefined && typeof authorization !== 'string') return false;
         try {
           ctx.extra.caller = await services.apiKeys.authenticate(authorization);
@@ -190,8 +191,9 @@ export function serveWebSockets(
           return { ...result, errors: result.errors.map((error) => present(error, requestId)) };
         },
       ),
-      onError: (_ctx, id, _payload, errors) =>
-        errors.map((error) => present(error, `ws-${id}`).toJSON()),
+      // The request id is ours, not the client's subscription id, which it may reuse.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => present(error, `ws-${randomUUID()}`).toJSON()),
     },
     wsServer,
     logger,

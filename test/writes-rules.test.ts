@@ -504,7 +504,7 @@ describe('updateMeasure, read back through a separate query', () => {
       title: 'After the update',
       summary: null,
       targetCountry: { code: 'DE' },
-      announcedOn: '2024-01-12',
+      announcedOn: '2024-01-01', // a MONTH date is stored on its first day
       announcedOnPrecision: 'MONTH',
       expiresOn: '2099-01-01',
       targetCount: 7,

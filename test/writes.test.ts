@@ -150,7 +150,7 @@ describe('addMeasure', () => {
       targetCountry: { code: 'GB' },
       beneficiaryCountry: null,
       targetCount: 12,
-      announcedOn: '2024-02-03',
+      announcedOn: '2024-02-01', // sent as 2024-02-03: a MONTH date is stored on its first day
       announcedOnPrecision: 'MONTH',
       effectiveFrom: '2024-02-10',
       expiresOn: '2035-02-10',

@@ -7,6 +7,16 @@ export enum DatePrecision {
   YEAR = 'YEAR',
 }
 
+/**
+ * The date as stored for its precision: a MONTH date on its first day, a YEAR date on 1 January,
+ * so the placeholder part never differs between two records of the same month (filters, order).
+ */
+export function atPrecision(date: string, precision: DatePrecision): string {
+  if (precision === DatePrecision.MONTH) return `${date.slice(0, 7)}-01`;
+  if (precision === DatePrecision.YEAR) return `${date.slice(0, 4)}-01-01`;
+  return date;
+}
+
 registerEnumType(DatePrecision, {
   name: 'DatePrecision',
   description:

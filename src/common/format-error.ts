@@ -17,6 +17,8 @@ const DOCUMENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
+  // An operationName that names no operation, or none with a document of several.
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 /**

@@ -33,7 +33,10 @@ export function decodeGlobalId(id: string, field: string): GlobalId {
     const colon = decoded.indexOf(':');
     const type = decoded.slice(0, colon) as NodeTypeName;
     const key = decoded.slice(colon + 1);
-    if (colon > 0 && Object.hasOwn(NODE_TYPES, type) && NODE_TYPES[type](key)) {
+    // Only the one spelling we hand out: base64url ignores stray trailing bits, so other strings
+    // would decode to the same object, and a cache or a client comparing IDs would see two.
+    const valid = colon > 0 && Object.hasOwn(NODE_TYPES, type) && NODE_TYPES[type](key);
+    if (valid && encodeGlobalId(type, key) === id) {
       return { type, key };
     }
   }

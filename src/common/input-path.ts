@@ -32,7 +32,15 @@ export function inputFieldOf(error: GraphQLError): string | undefined {
   const message = error.message;
   // Variable coercion: 'Variable "$input" got invalid value "x" at "input.announcedOn"; ...'.
   const variable = /^Variable "\$(\w+)"(?: got invalid value .*? at "([^"]+)")?/s.exec(message);
-  if (variable) return variable[2] ?? variable[1];
+  if (variable) {
+    const path = variable[2] ?? variable[1]!;
+    // '...; Field "title" of required type "String!" was not provided.' (or '... is not defined
+    // by type "AddMeasureInput".'): the problem is that field of the object at `path`. The
+    // object's printed value, before it, may contain anything, so the last such clause counts.
+    const clause = message.slice(message.lastIndexOf('; Field "') + 2);
+    const field = /^Field "(\w+)" (?:of required type|is not defined by type)/.exec(clause);
+    return field ? `${path}.${field[1]}` : path;
+  }
   // 'Field "measures" argument "first" of type "Int!" is required, but it was not provided.'
   const required = /argument "(\w+)" of type "[^"]+" is required/.exec(message);
   if (required) return required[1];

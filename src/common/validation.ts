@@ -15,6 +15,24 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
+/** Characters that show nothing: zero-width spaces and joiners, word joiner, soft hyphen, BOM. */
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+
+/** Characters as people count them: code points, so an emoji counts one (two UTF-16 units). */
+export function characterCount(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
 export interface TextOptions {
   max: number;
   /** Allow tabs and line breaks (summaries, statement text, quotes). */
@@ -26,9 +44,11 @@ export interface TextOptions {
 /** Why a string is not acceptable text, or undefined when it is. */
 export function textProblem(value: unknown, options: TextOptions): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
-  if (value.trim().length === 0) return 'must not be empty';
-  if (value.length > options.max)
-    return `must be at most ${options.max} characters (got ${value.length})`;
+  if (value.replace(INVISIBLE, '').trim().length === 0) return 'must not be empty';
+  // UTF-16 length is an upper bound of the character count: count only when it could matter.
+  if (value.length > options.max && characterCount(value) > options.max) {
+    return `must be at most ${options.max} characters (got ${characterCount(value)})`;
+  }
   if ((options.multiline ? CONTROL_EXCEPT_WHITESPACE : CONTROL).test(value)) {
     return options.multiline
       ? 'must not contain control characters'
@@ -58,7 +78,9 @@ function elementProblem(value: unknown, options: TextOptions): string | undefine
  * refuse with an error of its own).
  */
 export function searchText(value: string, field: string, max: number): string {
-  if (value.length > max) throw badUserInput(field, `${field} may be at most ${max} characters.`);
+  if (value.length > max && characterCount(value) > max) {
+    throw badUserInput(field, `${field} may be at most ${max} characters.`);
+  }
   if (CONTROL.test(value) || !value.isWellFormed()) {
     throw badUserInput(field, `${field} must be plain text, without control characters.`);
   }
@@ -105,6 +127,9 @@ export function HttpUrl(max = 2000): PropertyDecorator {
     if (value.length > max) return `must be at most ${max} characters`;
     if (CONTROL.test(value) || /\s/.test(value))
       return 'must not contain spaces or control characters';
+    // WHATWG URL parsing repairs `http:example.org` or `https:\\host`; what is stored is what was
+    // sent, so it must already be absolute (as the database's check on source.url requires).
+    if (!/^https?:\/\//i.test(value)) return 'must be an absolute http or https URL (https://...)';
     try {
       const url = new URL(value);
       if (url.protocol !== 'http:' && url.protocol !== 'https:')

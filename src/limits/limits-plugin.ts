@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Caller } from '../auth/role';
 import { ErrorCode } from '../common/errors';
 import type { QueryLimits } from '../config';
@@ -20,6 +20,7 @@ export interface LimitedContext {
 const REQUEST_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
   'BAD_USER_INPUT',
   ErrorCode.QUERY_TOO_COMPLEX,
 ]);
@@ -37,7 +38,14 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, operationName, contextValue }) {
+        async didResolveOperation({ document, request, operation, operationName, contextValue }) {
+          // Apollo would run a subscription over HTTP as if it were a query, with no event.
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError(
+              `Subscriptions are served over WebSocket (graphql-transport-ws) at this URL, not over HTTP.`,
+              { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } },
+            );
+          }
           const cost = assertAffordable(
             deps.schema,
             document,

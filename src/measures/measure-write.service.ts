@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DatePrecision } from '../common/date-precision';
+import { atPrecision, DatePrecision } from '../common/date-precision';
 import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
@@ -57,6 +57,7 @@ const REQUIRED_ON_UPDATE = [
   'kind',
   'title',
   'imposedBy',
+  'targetCount',
   'announcedOn',
   'announcedOnPrecision',
   'indefinite',
@@ -104,7 +105,7 @@ export class MeasureWriteService {
         'input.beneficiaryCountry',
       ),
       targetCount: input.targetCount ?? targets.count,
-      announcedOn: input.announcedOn,
+      announcedOn: atPrecision(input.announcedOn, input.announcedOnPrecision ?? DatePrecision.DAY),
       announcedOnPrecision: input.announcedOnPrecision ?? DatePrecision.DAY,
       effectiveFrom: input.effectiveFrom ?? null,
       expiresOn: input.expiresOn ?? null,
@@ -176,6 +177,7 @@ export class MeasureWriteService {
       if (input.announcedOn != null) next.announcedOn = input.announcedOn;
       if (input.announcedOnPrecision != null)
         next.announcedOnPrecision = input.announcedOnPrecision;
+      next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
       if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
       if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
       if (input.indefinite != null) next.indefinite = input.indefinite;

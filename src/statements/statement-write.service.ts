@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DatePrecision } from '../common/date-precision';
+import { atPrecision, DatePrecision } from '../common/date-precision';
 import { badUserInput } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
@@ -41,7 +41,7 @@ export class StatementWriteService {
            text, quotes, language)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
         [
-          input.issuedOn,
+          atPrecision(input.issuedOn, input.issuedOnPrecision ?? DatePrecision.DAY),
           input.issuedOnPrecision ?? DatePrecision.DAY,
           countryCode,
           input.issuer.trim(),

@@ -3,6 +3,7 @@ import { WritesAndChangeLog1764201600000 } from './1764201600000-WritesAndChange
 import { RateLimits1764288000000 } from './1764288000000-RateLimits';
 import { MeasureExpiry1764374400000 } from './1764374400000-MeasureExpiry';
 import { AppendOnlyChangeLog1764460800000 } from './1764460800000-AppendOnlyChangeLog';
+import { OfficialSearchPerField1764547200000 } from './1764547200000-OfficialSearchPerField';
 
 /** Every migration, oldest first. Listed rather than globbed so the compiled and TS builds agree. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   RateLimits1764288000000,
   MeasureExpiry1764374400000,
   AppendOnlyChangeLog1764460800000,
+  OfficialSearchPerField1764547200000,
 ];
