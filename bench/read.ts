@@ -36,6 +36,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2', description: 'seconds, not measured' },
     concurrency: { type: 'string', default: '8' },
     scale: { type: 'string', default: '1', description: 'fraction of the brief data set' },
+    only: { type: 'string', description: 'queries to run, e.g. Q1,Q3 (all by default)' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -43,6 +44,9 @@ const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
 const CONCURRENCY = Number(values.concurrency);
 const SCALE = Number(values.scale);
+const QUERIES = READ_QUERIES.filter(
+  (query) => !values.only || values.only.split(',').includes(query.name.split(' ')[0]!),
+);
 
 const OFFICIALS = Math.round(50_000 * SCALE);
 const MEASURES = Math.round(200_000 * SCALE);
@@ -249,7 +253,8 @@ async function main(): Promise<void> {
       reference: [] as Measurement[],
     }));
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [index, query] of READ_QUERIES.entries()) {
+      for (const query of QUERIES) {
+        const index = READ_QUERIES.indexOf(query);
         // Alternate which server goes first, so neither always runs on a warmer cache.
         const order = r % 2 === 0 ? [api, handWritten] : [handWritten, api];
         for (const target of order) {
@@ -264,8 +269,8 @@ async function main(): Promise<void> {
       }
     }
 
-    const rows = READ_QUERIES.map((query, index) => {
-      const { api: ours, reference: theirs } = results[index]!;
+    const rows = QUERIES.map((query) => {
+      const { api: ours, reference: theirs } = results[READ_QUERIES.indexOf(query)]!;
       const rate = (m: Measurement) => m.requests / m.seconds;
       const ratios = ours.map((m, k) => rate(m) / rate(theirs[k]!));
       const latency = (ms: Measurement[], p: number) =>
@@ -302,7 +307,7 @@ async function main(): Promise<void> {
           `per query and server, ${SECONDS} s after ${WARMUP} s of warm-up, ${ROUNDS} rounds; ` +
           `requests/s and the ratio are medians over the rounds, latencies over all requests.`,
         '',
-        ...READ_QUERIES.map((q) => `- ${q.name}: ${q.purpose}.`),
+        ...QUERIES.map((q) => `- ${q.name}: ${q.purpose}.`),
         '',
         markdownTable(rows),
         '',

@@ -70,6 +70,28 @@ test('nested connections with totalCount stay batched', async () => {
   expect(many.length).toBe(few.length);
 });
 
+test('a page and its totalCount are read in one statement, at the root and under parents', async () => {
+  const root = await statementsFor(`{ measures(first: 3) { totalCount edges { node { id } } } }`);
+  expect(root).toHaveLength(1);
+  // Under 50 parents, also for parents whose page is empty: still one statement for both.
+  const nested = await statementsFor(`{ measures(first: 50) { edges { node {
+    targets(first: 2) { totalCount edges { node { name } } }
+    responses { id }
+  } } } }`);
+  expect(nested).toHaveLength(3); // measures, their targets with counts, their responses
+  // Without totalCount, no count is read.
+  const plain = await statementsFor(`{ measures(first: 3) { edges { node { id } } } }`);
+  expect(plain).toHaveLength(1);
+  expect(plain[0]).not.toMatch(/count\(\*\)/);
+});
+
+test('a totalCount asked for in a fragment is read with the page too', async () => {
+  const texts = await statementsFor(`{ measures(first: 3) { ...Counted } }
+    fragment Counted on MeasureConnection { ... on MeasureConnection { totalCount } }`);
+  expect(texts).toHaveLength(1);
+  expect(texts[0]).toMatch(/count\(\*\)/);
+});
+
 test('a country that is not in memory is still looked up, once per request', async () => {
   // Reference data is read at start-up; a code seeded later (here: inserted behind the server's
   // back) is found in the database, batched, not reported missing.

@@ -1,7 +1,9 @@
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { Key, KeysetOrder, KeyType, Page, PageWindow } from '../database/keyset';
 import { badUserInput } from './errors';
 import { INT4_MAX } from './global-id';
+import type { MaybePromise } from './loaders';
 import { isDate } from './scalars';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -27,6 +29,35 @@ export class PageArgs {
 
   @Field(() => String, { nullable: true, description: 'A cursor from this same list and order.' })
   before?: string | null;
+
+  /** Not an argument: set by `counted` when the client selected totalCount. */
+  withCount?: boolean;
+}
+
+/**
+ * The page arguments of a connection field, marked with whether its selection asks for
+ * totalCount, so the page and the count are read in one statement (see keyset.ts).
+ */
+export function counted(page: PageArgs, info: GraphQLResolveInfo): PageArgs {
+  page.withCount = info.fieldNodes.some((node) => selects(node.selectionSet, 'totalCount', info));
+  return page;
+}
+
+function selects(
+  set: SelectionSetNode | undefined,
+  name: string,
+  info: GraphQLResolveInfo,
+  depth = 0,
+): boolean {
+  if (!set || depth > 10) return false;
+  return set.selections.some((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === name;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      return selects(selection.selectionSet, name, info, depth + 1);
+    }
+    const fragment = info.fragments[selection.name.value];
+    return selects(fragment?.selectionSet, name, info, depth + 1);
+  });
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -53,7 +84,7 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  totalCount: () => MaybePromise<number>;
 }
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
@@ -79,7 +110,7 @@ export function ConnectionType<T extends object>(
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'Items in the whole list, ignoring the cursor arguments.' })
-    totalCount!: () => Promise<number>;
+    totalCount!: () => MaybePromise<number>;
   }
 
   return ConnectionClass;
@@ -103,6 +134,7 @@ export function pageWindow<Row>(args: PageArgs, order: KeysetOrder<Row>): PageWi
   const backward = last != null;
   return {
     limit: (backward ? last : first) ?? DEFAULT_PAGE_SIZE,
+    withCount: args.withCount,
     backward,
     after: after != null ? decodeCursor(after, order, 'after') : undefined,
     before: before != null ? decodeCursor(before, order, 'before') : undefined,
@@ -150,18 +182,35 @@ export function toConnection<T>(
   orderId: string,
   totalCount: () => Promise<number>,
 ): Connection<T> {
-  const edges = page.items.map((node, i) => ({
-    node,
-    cursor: encodeCursor(orderId, page.keys[i]!),
-  }));
+  const edges = page.items.map((node, i) => new LazyEdge(node, orderId, page.keys[i]!));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
-    totalCount,
+    // Read with the page when the client selected it (see `counted`), else counted on demand.
+    totalCount: page.totalCount === undefined ? totalCount : () => page.totalCount!,
   };
+}
+
+/** An edge whose cursor is encoded only when it is read: most queries select nodes only. */
+class LazyEdge<T> {
+  private encoded: string | undefined;
+
+  constructor(
+    readonly node: T,
+    private readonly orderId: string,
+    private readonly key: Key,
+  ) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.orderId, this.key));
+  }
 }

@@ -1,6 +1,7 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
+import { type Connection, counted, PageArgs, toConnection } from '../common/connection';
 import type { MaybePromise } from '../common/loaders';
-import { type Connection, PageArgs, toConnection } from '../common/connection';
 import type { Context } from '../context';
 import { Measure, MeasureConnection } from '../measures/measure.entity';
 import { MeasureFilter, MeasureOrder } from '../measures/measure.inputs';
@@ -24,11 +25,12 @@ export class CountryResolver {
   @Query(() => CountryConnection, { description: 'All ISO 3166-1 countries, by code.' })
   async countries(
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('region', () => String, { nullable: true, description: 'e.g. "Asia"; any case.' })
     region: string | null,
     @Ctx() { services }: Context,
   ): Promise<Connection<Country>> {
-    const result = await services.countries.list(region, page);
+    const result = await services.countries.list(region, counted(page, info));
     return toConnection(result, COUNTRY_ORDER.id, () => services.countries.count(region));
   }
 
@@ -38,10 +40,11 @@ export class CountryResolver {
   async officials(
     @Root() country: Country,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => OfficialFilter, { nullable: true }) filter: OfficialFilter | null,
     @Ctx() { services, loaders }: Context,
   ): Promise<Connection<Official>> {
-    const query = services.officials.prepareList(filter, page);
+    const query = services.officials.prepareList(filter, counted(page, info));
     const result = await loaders.officials.pageOfCountry(query).load(country.code);
     return toConnection(result, query.orderId, () =>
       loaders.officials.countOfCountry(query).load(country.code),
@@ -52,11 +55,12 @@ export class CountryResolver {
   measuresImposed(
     @Root() country: Country,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => MeasureFilter, { nullable: true }) filter: MeasureFilter | null,
     @Arg('orderBy', () => MeasureOrder, { nullable: true }) orderBy: MeasureOrder | null,
     @Ctx() context: Context,
   ): Promise<Connection<Measure>> {
-    return measuresOf('imposedBy', country, page, filter, orderBy, context);
+    return measuresOf('imposedBy', country, counted(page, info), filter, orderBy, context);
   }
 
   @FieldResolver(() => MeasureConnection, {
@@ -65,11 +69,12 @@ export class CountryResolver {
   measuresReceived(
     @Root() country: Country,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => MeasureFilter, { nullable: true }) filter: MeasureFilter | null,
     @Arg('orderBy', () => MeasureOrder, { nullable: true }) orderBy: MeasureOrder | null,
     @Ctx() context: Context,
   ): Promise<Connection<Measure>> {
-    return measuresOf('targetCountry', country, page, filter, orderBy, context);
+    return measuresOf('targetCountry', country, counted(page, info), filter, orderBy, context);
   }
 
   @FieldResolver(() => StatementConnection, {
@@ -78,9 +83,10 @@ export class CountryResolver {
   async statements(
     @Root() country: Country,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Ctx() { services, loaders }: Context,
   ): Promise<Connection<Statement>> {
-    const query = services.statements.prepareList({}, page);
+    const query = services.statements.prepareList({}, counted(page, info));
     const result = await loaders.statements.pageOf('country', query).load(country.code);
     return toConnection(result, query.orderId, () =>
       loaders.statements.countOf('country', query).load(country.code),

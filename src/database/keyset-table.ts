@@ -1,4 +1,5 @@
 import {
+  type CountedRow,
   countPerParentSql,
   countSql,
   countsInOrder,
@@ -11,6 +12,7 @@ import {
   SqlParams,
   toPage,
   toPagesByParent,
+  uncount,
 } from './keyset';
 import type { Sql } from './sql';
 
@@ -55,8 +57,10 @@ export class KeysetTable<Row, Filter> {
       order,
       window,
     });
-    const rows = await this.sql.rows(text, params.values);
-    return toPage(rows.map(this.spec.toRow), order, window);
+    const raws = await this.sql.rows<Record<string, unknown> & CountedRow>(text, params.values);
+    if (!window.withCount) return toPage(raws.map(this.spec.toRow), order, window);
+    const { rows, totalCount } = uncount(raws);
+    return toPage(rows.map(this.spec.toRow), order, window, totalCount);
   }
 
   async count(filter: Filter): Promise<number> {
@@ -90,16 +94,18 @@ export class KeysetTable<Row, Filter> {
       },
       { column: link.column, keys: keysParam },
     );
-    const rows = await this.sql.rows<Record<string, unknown> & { parentKey: KeyValue }>(
-      text,
-      params.values,
-    );
-    return toPagesByParent(
-      keys,
-      rows.map((raw) => this.spec.toRow(raw) as R & { parentKey: KeyValue }),
-      order,
-      window,
-    );
+    type Raw = Record<string, unknown> & { parentKey: KeyValue };
+    const raws = await this.sql.rows<Raw & CountedRow>(text, params.values);
+    const toRow = (raw: Raw) => this.spec.toRow(raw) as R & { parentKey: KeyValue };
+    if (!window.withCount) return toPagesByParent(keys, raws.map(toRow), order, window);
+    // Each parent's rows carry its count; a parent with an empty page has one row, __row null.
+    const totals = new Map<KeyValue, number>();
+    const rows: (R & { parentKey: KeyValue })[] = [];
+    for (const { __total, __row, ...raw } of raws) {
+      totals.set(raw.parentKey as KeyValue, __total);
+      if (__row) rows.push(toRow(raw as Raw));
+    }
+    return toPagesByParent(keys, rows, order, window, totals);
   }
 
   async countsPerParent(

@@ -31,6 +31,11 @@ export interface PageWindow {
   backward: boolean;
   after?: Key;
   before?: Key;
+  /**
+   * Count the whole list in the same statement (the client selected totalCount): one round trip
+   * instead of two. Set by the resolver; a page read without it is counted on demand.
+   */
+  withCount?: boolean;
 }
 
 export interface Page<Row> {
@@ -38,6 +43,15 @@ export interface Page<Row> {
   keys: Key[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
+  /** The size of the whole list, when known without another statement. */
+  totalCount?: number;
+}
+
+/** Columns a counted page adds to its rows (see countedSql); dropped before rows are built. */
+export interface CountedRow {
+  __total: number;
+  /** null on the one row that stands for an empty page */
+  __row: boolean | null;
 }
 
 /** Collects positional parameters while SQL text is assembled. */
@@ -95,8 +109,24 @@ function whereClause(conditions: string[]): string {
 /** One page of one list. */
 export function keysetSql<Row>(query: KeysetQuery<Row>): string {
   const conditions = [...query.where, ...seekConditions(query)];
-  return `SELECT ${query.select} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
+  const page = `${pageSelect(query)} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
+  if (!query.window.withCount) return page;
+  return `SELECT ${countedColumns} FROM (${countSql(query.from, query.where)}) AS c ${pageJoin(page)}`;
 }
+
+function pageSelect<Row>(query: KeysetQuery<Row>): string {
+  return query.window.withCount
+    ? `SELECT true AS "__row", ${query.select}`
+    : `SELECT ${query.select}`;
+}
+
+/**
+ * A page with its list's count in one statement: the count (one row, `c`) LEFT JOIN LATERAL the
+ * page, so every row carries `__total` and an empty page still gives one row, with `__row` null.
+ * The filter's conditions appear twice but reuse the same parameters.
+ */
+const countedColumns = 'c.count AS "__total", t.*';
+const pageJoin = (page: string) => `LEFT JOIN LATERAL (${page}) AS t ON true`;
 
 /**
  * One page of the list of each parent, in one statement: for each key in `parentKeys`, a LATERAL
@@ -107,12 +137,13 @@ export function keysetPerParentSql<Row>(
   query: KeysetQuery<Row>,
   parent: { column: string; keys: string },
 ): string {
-  const conditions = [`${parent.column} = p.key`, ...query.where, ...seekConditions(query)];
-  return (
-    `SELECT p.key AS "parentKey", t.* FROM unnest(${parent.keys}) AS p(key) ` +
-    `CROSS JOIN LATERAL (SELECT ${query.select} FROM ${query.from} ${whereClause(conditions)} ` +
-    `${orderAndLimit(query)}) AS t`
-  );
+  const ofParent = `${parent.column} = p.key`;
+  const conditions = [ofParent, ...query.where, ...seekConditions(query)];
+  const page = `${pageSelect(query)} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
+  const keys = `FROM unnest(${parent.keys}) AS p(key) CROSS JOIN LATERAL`;
+  if (!query.window.withCount) return `SELECT p.key AS "parentKey", t.* ${keys} (${page}) AS t`;
+  const count = countSql(query.from, [ofParent, ...query.where]);
+  return `SELECT p.key AS "parentKey", ${countedColumns} ${keys} (${count}) AS c ${pageJoin(page)}`;
 }
 
 export function countSql(from: string, where: string[]): string {
@@ -128,8 +159,16 @@ export function countPerParentSql(
   return `SELECT ${parent.column} AS "parentKey", count(*)::int AS count FROM ${from} ${whereClause(conditions)} GROUP BY 1`;
 }
 
-/** Turns the limit+1 rows of a keyset query into a page, in the requested order. */
-export function toPage<Row>(rows: Row[], order: KeysetOrder<Row>, window: PageWindow): Page<Row> {
+/**
+ * Turns the limit+1 rows of a keyset query into a page, in the requested order, with the count
+ * of the whole list when it was read in the same statement.
+ */
+export function toPage<Row>(
+  rows: Row[],
+  order: KeysetOrder<Row>,
+  window: PageWindow,
+  totalCount?: number,
+): Page<Row> {
   const hasMore = rows.length > window.limit;
   const items = hasMore ? rows.slice(0, window.limit) : rows;
   if (window.backward) items.reverse();
@@ -139,7 +178,17 @@ export function toPage<Row>(rows: Row[], order: KeysetOrder<Row>, window: PageWi
     // Looking the other way from a cursor we came from, there is at least that cursor's row.
     hasNextPage: window.backward ? window.before !== undefined : hasMore,
     hasPreviousPage: window.backward ? hasMore : window.after !== undefined,
+    totalCount,
   };
+}
+
+/** Splits the rows of a counted page (see countedSql) into the page's rows and the count. */
+export function uncount<R extends object>(
+  raws: (R & CountedRow)[],
+): { rows: R[]; totalCount: number } {
+  const rows: R[] = [];
+  for (const { __total: _total, __row, ...row } of raws) if (__row) rows.push(row as R);
+  return { rows, totalCount: raws[0]?.__total ?? 0 };
 }
 
 /** Splits the rows of a per-parent query into one page per requested parent key. */
@@ -148,8 +197,11 @@ export function toPagesByParent<Row>(
   rows: (Row & { parentKey: KeyValue })[],
   order: KeysetOrder<Row>,
   window: PageWindow,
+  totals?: Map<KeyValue, number>,
 ): Page<Row>[] {
-  return groupByParent(parentKeys, rows).map((group) => toPage<Row>(group, order, window));
+  return groupByParent(parentKeys, rows).map((group, i) =>
+    toPage<Row>(group, order, window, totals?.get(parentKeys[i]!)),
+  );
 }
 
 /** Count rows (`parentKey`, `count`) in the order of the requested keys; absent keys count 0. */

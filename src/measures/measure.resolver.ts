@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
@@ -5,13 +6,14 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
 import { Role } from '../auth/role';
-import { type Connection, PageArgs, toConnection } from '../common/connection';
+import { type Connection, counted, PageArgs, toConnection } from '../common/connection';
 import type { MaybePromise } from '../common/loaders';
 import { DateScalar } from '../common/scalars';
 import { authorOf, reloadWritten } from '../common/write-context';
@@ -36,11 +38,12 @@ export class MeasureResolver {
   @Query(() => MeasureConnection)
   async measures(
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => MeasureFilter, { nullable: true }) filter: MeasureFilter | null,
     @Arg('orderBy', () => MeasureOrder, { nullable: true }) orderBy: MeasureOrder | null,
     @Ctx() { services }: Context,
   ): Promise<Connection<Measure>> {
-    const query = services.measures.prepareList(filter, orderBy, page);
+    const query = services.measures.prepareList(filter, orderBy, counted(page, info));
     const result = await services.measures.list(query);
     return toConnection(result, query.orderId, () => services.measures.count(query.filter));
   }
@@ -78,9 +81,10 @@ export class MeasureResolver {
   async targets(
     @Root() measure: Measure,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Ctx() { services, loaders }: Context,
   ): Promise<Connection<Official>> {
-    const window = services.officials.targetsWindow(page);
+    const window = services.officials.targetsWindow(counted(page, info));
     const result = await loaders.officials.targetsOfMeasure(window).load(measure.id);
     return toConnection(result, services.officials.targetsOrderId, () =>
       loaders.officials.targetCountOfMeasure.load(measure.id),

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
@@ -5,13 +6,14 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
 import { Role } from '../auth/role';
-import { type Connection, PageArgs, toConnection } from '../common/connection';
+import { type Connection, counted, PageArgs, toConnection } from '../common/connection';
 import type { MaybePromise } from '../common/loaders';
 import { authorOf, reloadWritten } from '../common/write-context';
 import type { Context } from '../context';
@@ -35,10 +37,11 @@ export class OfficialResolver {
   @Query(() => OfficialConnection, { description: 'Officials by name.' })
   async officials(
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => OfficialFilter, { nullable: true }) filter: OfficialFilter | null,
     @Ctx() { services }: Context,
   ): Promise<Connection<Official>> {
-    const query = services.officials.prepareList(filter, page);
+    const query = services.officials.prepareList(filter, counted(page, info));
     const result = await services.officials.list(query);
     return toConnection(result, query.orderId, () => services.officials.count(query.filter));
   }
@@ -52,10 +55,11 @@ export class OfficialResolver {
   async measures(
     @Root() official: Official,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('orderBy', () => MeasureOrder, { nullable: true }) orderBy: MeasureOrder | null,
     @Ctx() { services, loaders }: Context,
   ): Promise<Connection<Measure>> {
-    const query = services.measures.prepareList(null, orderBy, page);
+    const query = services.measures.prepareList(null, orderBy, counted(page, info));
     const result = await loaders.measures.pageOf('targetOfficial', query).load(official.id);
     return toConnection(result, query.orderId, () =>
       loaders.measures.countOf('targetOfficial', query).load(official.id),
@@ -66,9 +70,10 @@ export class OfficialResolver {
   async statements(
     @Root() official: Official,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Ctx() { services, loaders }: Context,
   ): Promise<Connection<Statement>> {
-    const query = services.statements.prepareList({}, page);
+    const query = services.statements.prepareList({}, counted(page, info));
     const result = await loaders.statements.pageOf('speaker', query).load(official.id);
     return toConnection(result, query.orderId, () =>
       loaders.statements.countOf('speaker', query).load(official.id),

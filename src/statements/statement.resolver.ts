@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Arg,
   Args,
@@ -5,13 +6,14 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
 import { Role } from '../auth/role';
-import { type Connection, PageArgs, toConnection } from '../common/connection';
+import { type Connection, counted, PageArgs, toConnection } from '../common/connection';
 import type { MaybePromise } from '../common/loaders';
 import { DateScalar } from '../common/scalars';
 import { authorOf, reloadWritten } from '../common/write-context';
@@ -36,6 +38,7 @@ export class StatementResolver {
   @Query(() => StatementConnection, { description: 'Statements, newest first.' })
   async statements(
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('country', () => [String], { nullable: true, description: 'Country codes.' })
     country: string[] | null,
     @Arg('from', () => DateScalar, { nullable: true, description: 'Issued on or after.' })
@@ -44,7 +47,7 @@ export class StatementResolver {
     to: string | null,
     @Ctx() { services }: Context,
   ): Promise<Connection<Statement>> {
-    const query = services.statements.prepareList({ country, from, to }, page);
+    const query = services.statements.prepareList({ country, from, to }, counted(page, info));
     const result = await services.statements.list(query);
     return toConnection(result, query.orderId, () => services.statements.count(query.filter));
   }
