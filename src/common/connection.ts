@@ -182,35 +182,19 @@ export function toConnection<T>(
   orderId: string,
   totalCount: () => Promise<number>,
 ): Connection<T> {
-  const edges = page.items.map((node, i) => new LazyEdge(node, orderId, page.keys[i]!));
+  const edges = page.items.map((node, i) => ({
+    node,
+    cursor: encodeCursor(orderId, page.keys[i]!),
+  }));
   return {
     edges,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges.at(-1)?.cursor ?? null;
-      },
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
     },
     // Read with the page when the client selected it (see `counted`), else counted on demand.
     totalCount: page.totalCount === undefined ? totalCount : () => page.totalCount!,
   };
-}
-
-/** An edge whose cursor is encoded only when it is read: most queries select nodes only. */
-class LazyEdge<T> {
-  private encoded: string | undefined;
-
-  constructor(
-    readonly node: T,
-    private readonly orderId: string,
-    private readonly key: Key,
-  ) {}
-
-  get cursor(): string {
-    return (this.encoded ??= encodeCursor(this.orderId, this.key));
-  }
 }
