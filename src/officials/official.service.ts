@@ -10,9 +10,12 @@ import type { OfficialCategory } from './official-category';
 import { Official } from './official.entity';
 import type { OfficialFilter } from './official.inputs';
 
+/**
+ * What the API shows of an official. Not their createdAt/updatedAt, which only the audit trail
+ * reads: parsing two timestamps per row was a tenth of the CPU of a page of measures with targets.
+ */
 const COLUMNS = `o.id, o.name, o.native_name AS "nativeName", o.aliases, o.country_code AS "countryCode",
-  o.position, o.category, o.wikidata_id AS "wikidataId", o.created_at AS "createdAt",
-  o.updated_at AS "updatedAt"`;
+  o.position, o.category, o.wikidata_id AS "wikidataId"`;
 
 const BY_NAME: KeysetOrder<Official> = {
   id: 'official:NAME',
