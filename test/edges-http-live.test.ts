@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { Role } from '../src/auth/role';
 import { loadConfig } from '../src/config';
-import { insertOfficial, measureInput } from './helpers/fixtures';
+import { ADD_STATEMENT, insertOfficial, measureInput, statementInput } from './helpers/fixtures';
+import { capturingLogger } from './helpers/logger';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients, type Received } from './helpers/ws';
 
@@ -12,18 +11,6 @@ import { connect, disposeClients, type Received } from './helpers/ws';
  * file pins down: measureUpdated against every filter field, statementAdded's replay, the
  * subscription cap, connectionParams.authorization. Found by a review.
  */
-
-/** A logger whose JSON lines the test can read. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'error' }, stream), lines };
-}
 
 let server: TestServer;
 let editor: string;
@@ -207,20 +194,9 @@ describe('live feed', () => {
   });
 
   test('statementAdded(country, since) replays only the matching statements, then goes live', async () => {
-    const ADD_STATEMENT =
-      'mutation($input: AddStatementInput!) { addStatement(input: $input) { id } }';
     const add = async (country: string) =>
-      (
-        await server.gqlAs(editor, ADD_STATEMENT, {
-          input: {
-            issuedOn: '2024-01-01',
-            country,
-            issuer: 'MFA',
-            text: 'Text',
-            sources: [{ title: 'S' }],
-          },
-        })
-      ).data.addStatement.id as string;
+      (await server.gqlAs(editor, ADD_STATEMENT, { input: statementInput(country) })).data
+        .addStatement.id as string;
     const first = await add('RU');
     await add('GB');
     const b = await add('RU');

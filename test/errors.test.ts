@@ -1,22 +1,9 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { insertMeasure } from './helpers/fixtures';
+import { capturingLogger } from './helpers/logger';
 import { startTestServer, stopAllServers } from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
 
 afterAll(stopAllServers);
-
-/** A logger whose JSON lines the test can read. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'error' }, stream), lines };
-}
 
 /** Breaks the read path: `source` disappears from under the server. */
 async function breakSources(db: {

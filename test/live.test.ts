@@ -1,5 +1,5 @@
 import { Role } from '../src/auth/role';
-import { insertOfficial, measureInput } from './helpers/fixtures';
+import { ADD_STATEMENT, insertOfficial, measureInput, statementInput } from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import {
   closeOf,
@@ -242,20 +242,9 @@ describe('measureUpdated and statementAdded', () => {
   });
 
   test('statementAdded by country, with since', async () => {
-    const ADD_STATEMENT =
-      'mutation($input: AddStatementInput!) { addStatement(input: $input) { id } }';
     const add = async (country: string) =>
-      (
-        await server.gqlAs(editor, ADD_STATEMENT, {
-          input: {
-            issuedOn: '2024-01-01',
-            country,
-            issuer: 'MFA',
-            text: 'Text',
-            sources: [{ title: 'S' }],
-          },
-        })
-      ).data.addStatement.id as string;
+      (await server.gqlAs(editor, ADD_STATEMENT, { input: statementInput(country) })).data
+        .addStatement.id as string;
     const sub = connect(server.url).subscribe(
       'subscription { statementAdded(country: ["ru"]) { id country { code } } }',
     );

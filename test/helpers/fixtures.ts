@@ -160,3 +160,21 @@ export function measureInput(overrides: Record<string, unknown> = {}): Record<st
     ...overrides,
   };
 }
+
+export const ADD_STATEMENT =
+  'mutation($input: AddStatementInput!) { addStatement(input: $input) { id } }';
+
+/** The least an AddStatementInput needs (a statement of `country`), with `overrides` on top. */
+export function statementInput(
+  country: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    issuedOn: '2024-01-01',
+    country,
+    issuer: 'MFA',
+    text: 'Text',
+    sources: [{ title: 'S' }],
+    ...overrides,
+  };
+}
