@@ -42,6 +42,45 @@ const ids = (events: Received[]) =>
   events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
 
 /** Resolves once the server has registered the subscription (its first `next` may be long off). */
+/** A filter on every MeasureFilter field (codes in mixed case), for feed-against-query checks. */
+const filtersOverEveryField = (officialId: string) => [
+  '{ imposedBy: ["RU"] }',
+  '{ targetCountry: ["by", "KZ"] }',
+  '{ kind: [ASSET_FREEZE], status: [ANNOUNCED] }',
+  '{ announcedFrom: "2024-03-05", announcedTo: "2024-03-06" }',
+  `{ targetsOfficial: "${officialId}" }`,
+  '{ text: "semiconductor" }',
+  '{ imposedBy: ["GB"], text: "-semiconductor" }',
+];
+
+/** Six measures, each matched by some of filtersOverEveryField and missed by others. */
+async function addMeasuresForFilters(officialId: string): Promise<string[]> {
+  return [
+    await addMeasure({ imposedBy: 'RU', targetCountry: 'GB' }),
+    await addMeasure({ targetCountry: 'BY', kind: 'ASSET_FREEZE', status: 'ANNOUNCED' }),
+    await addMeasure({ targetCountry: 'KZ', announcedOn: '2024-03-05' }),
+    await addMeasure({ targetCountry: null, announcedOn: '2024-03-06', kind: 'ASSET_FREEZE' }),
+    await addMeasure({ targetOfficialIds: [officialId], summary: 'Export of semiconductors' }),
+    await addMeasure({
+      imposedBy: 'RU',
+      title: 'Semiconductor export ban',
+      status: 'ANNOUNCED',
+      kind: 'ASSET_FREEZE',
+    }),
+  ];
+}
+
+/** Which of `among` the measures query returns for `filter`, sorted. */
+async function queried(filter: string, among: string[]): Promise<string[]> {
+  const query = await server.gql(
+    `{ measures(first: 100, filter: ${filter}) { edges { node { id } } } }`,
+  );
+  return query.data.measures.edges
+    .map((e: { node: { id: string } }) => e.node.id)
+    .filter((id: string) => among.includes(id))
+    .sort();
+}
+
 async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 150));
 }
@@ -69,15 +108,7 @@ describe('measureAdded', () => {
 
   test('each filter matches exactly what the measures query matches', async () => {
     const official = await insertOfficial(server.db, { name: 'Filtered Target', country: 'RU' });
-    const filters = [
-      '{ imposedBy: ["RU"] }',
-      '{ targetCountry: ["BY", "KZ"] }',
-      '{ kind: [ASSET_FREEZE], status: [ANNOUNCED] }',
-      '{ announcedFrom: "2024-03-05", announcedTo: "2024-03-06" }',
-      `{ targetsOfficial: "${official.globalId}" }`,
-      '{ text: "semiconductor" }',
-      '{ imposedBy: ["GB"], text: "-semiconductor" }',
-    ];
+    const filters = filtersOverEveryField(official.globalId);
     const client = connect(server.url);
     const subs = filters
       .slice(0, 3)
@@ -94,35 +125,46 @@ describe('measureAdded', () => {
     const all = connect(server.url).subscribe('subscription { measureAdded { id } }');
     await settle();
 
-    const created = [
-      await addMeasure({ imposedBy: 'RU', targetCountry: 'GB' }),
-      await addMeasure({ targetCountry: 'BY', kind: 'ASSET_FREEZE', status: 'ANNOUNCED' }),
-      await addMeasure({ targetCountry: 'KZ', announcedOn: '2024-03-05' }),
-      await addMeasure({ targetCountry: null, announcedOn: '2024-03-06', kind: 'ASSET_FREEZE' }),
-      await addMeasure({
-        targetOfficialIds: [official.globalId],
-        summary: 'Export of semiconductors',
-      }),
-      await addMeasure({
-        imposedBy: 'RU',
-        title: 'Semiconductor export ban',
-        status: 'ANNOUNCED',
-        kind: 'ASSET_FREEZE',
-      }),
-    ];
+    const created = await addMeasuresForFilters(official.globalId);
     await all.waitFor(created.length);
     for (const [i, filter] of filters.entries()) {
-      const query = await server.gql(
-        `{ measures(first: 100, filter: ${filter}) { edges { node { id } } } }`,
-      );
-      const expected = query.data.measures.edges
-        .map((e: { node: { id: string } }) => e.node.id)
-        .filter((id: string) => created.includes(id))
-        .sort();
+      const expected = await queried(filter, created);
       expect(ids(subs[i]!.events).sort()).toEqual(expected);
       expect({ filter, count: expected.length }).toEqual({ filter, count: expect.any(Number) });
     }
     expect(ids(subs[0]!.events).length).toBeGreaterThan(0);
+  });
+
+  test('measureUpdated: every filter matches what the query matches, after amendments and lifts', async () => {
+    const official = await insertOfficial(server.db, { name: 'Updated Target', country: 'RU' });
+    const filters = filtersOverEveryField(official.globalId);
+    const created = await addMeasuresForFilters(official.globalId);
+    const subs = filters.map((f) =>
+      connect(server.url).subscribe(`subscription { measureUpdated(filter: ${f}) { id } }`),
+    );
+    const all = connect(server.url).subscribe('subscription { measureUpdated { id } }');
+    await settle();
+    for (const id of created) {
+      const updated = await server.gqlAs(
+        editor,
+        `mutation { updateMeasure(id: "${id}", input: { targetCount: 5 }) { id } }`,
+      );
+      expect(updated.errors).toBeUndefined();
+    }
+    const lifted = await server.gqlAs(
+      editor,
+      `mutation { liftMeasure(id: "${created[0]}", liftedOn: "2024-06-01") { id } }`,
+    );
+    expect(lifted.errors).toBeUndefined();
+    await all.waitFor(created.length + 1);
+    await settle();
+    for (const [i, filter] of filters.entries()) {
+      const expected = await queried(filter, created);
+      expect({ filter, ids: [...new Set(ids(subs[i]!.events))].sort() }).toEqual({
+        filter,
+        ids: expected,
+      });
+    }
   });
 
   test('a rolled-back write delivers nothing', async () => {
