@@ -35,7 +35,7 @@ export class CountryService {
     });
   }
 
-  /** Reads the countries; again after seeding, which may add some. */
+  /** Reads the countries, once at start-up (codes seeded later are not valid in arguments). */
   async load(): Promise<void> {
     const countries = await this.byCodes(null);
     this.byCode = new Map(countries.map((country) => [country.code, country]));
