@@ -144,6 +144,14 @@ export function appendResults(title: string, body: string): void {
   }
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   appendFileSync(file, `\n## ${title}, ${when} UTC\n\nMachine: ${machine()}.\n${body}\n`);
+  // Formatted as the rest of the repository (npm test checks it), tables aligned.
+  try {
+    execFileSync(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--write', file], {
+      stdio: 'ignore',
+    });
+  } catch {
+    process.stdout.write(`(prettier did not run: format ${file} before committing it)\n`);
+  }
   process.stdout.write(`appended to ${file}\n`);
 }
 
