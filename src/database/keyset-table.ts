@@ -101,9 +101,9 @@ export class KeysetTable<Row, Filter> {
     // Each parent's rows carry its count; a parent with an empty page has one row, __row null.
     const totals = new Map<KeyValue, number>();
     const rows: (R & { parentKey: KeyValue })[] = [];
-    for (const { __total, __row, ...raw } of raws) {
-      totals.set(raw.parentKey as KeyValue, __total);
-      if (__row) rows.push(toRow(raw as Raw));
+    for (const raw of raws) {
+      totals.set(raw.parentKey, raw.__total);
+      if (raw.__row) rows.push(toRow(raw));
     }
     return toPagesByParent(keys, rows, order, window, totals);
   }
