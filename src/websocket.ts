@@ -102,6 +102,7 @@ export function serveWebSockets(
         if (authorization !== undefined && typeof authorization !== 'string') return false;
         try {
           ctx.extra.caller = await services.apiKeys.authenticate(authorization);
+          ctx.extra.authorization = authorization;
           ctx.extra.clientAddress = clientAddress;
           return true;
         } catch (error) {
@@ -117,7 +118,18 @@ export function serveWebSockets(
             ErrorCode.RATE_LIMITED,
           );
         }
-        const caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
+        let caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
+        if (caller) {
+          // The key is checked again for every subscription: one revoked since the socket opened
+          // no longer speaks for it (its subscriptions already running end with the socket).
+          try {
+            caller = await services.apiKeys.authenticate(ctx.extra.authorization as string);
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            ctx.extra.socket.close(4403, 'Forbidden');
+            return [error];
+          }
+        }
         const clientAddress = String(ctx.extra.clientAddress);
         const subject = caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress };
         try {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ApiKeyService } from '../auth/api-key.service';
 import { Role } from '../auth/role';
-import { decodeIntId } from '../common/global-id';
+import { decodeIntId, INT4_MAX } from '../common/global-id';
 import { loadConfig } from '../config';
 import { resolveDatabase } from '../database/connect';
 import { createDataSource, poolOf } from '../database/data-source';
@@ -20,32 +20,49 @@ const USAGE = `Manage API keys (against DATABASE_URL, or the embedded database i
 
 The key is printed once, by create; only a hash of it is stored.`;
 
+/** Exit code of a usage error (BSD's EX_USAGE), whatever is wrong with the command line. */
+const USAGE_ERROR = 64;
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  return USAGE_ERROR;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      role: { type: 'string' },
-      name: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        role: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { positionals, values } = parsed;
   const [command, ...rest] = positionals;
   if (values.help || !command || !['create', 'list', 'revoke'].includes(command)) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 64;
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    return usageError(command ? `Unknown command "${command}".` : 'No command given.');
   }
   let role: Role | undefined;
   if (command === 'create') {
     role = Object.values(Role).find((r) => r === values.role?.toUpperCase());
-    if (!role || !values.name) {
-      process.stderr.write('create needs --role editor|admin and --name "..."\n');
-      return 64;
-    }
+    if (!role || !values.name)
+      return usageError('create needs --role editor|admin and --name "..."');
   }
-  if (command === 'revoke' && rest.length !== 1) {
-    process.stderr.write('revoke needs the id of the key (from `list`)\n');
-    return 64;
+  let revokeId: number | undefined;
+  if (command === 'revoke') {
+    if (rest.length !== 1) return usageError('revoke needs the id of the key (from `list`)');
+    revokeId = keyIdOf(rest[0]!);
+    if (revokeId === undefined) return usageError(`"${rest[0]}" is not the id of an API key.`);
   }
 
   const config = loadConfig();
@@ -79,15 +96,26 @@ async function main(argv: string[]): Promise<number> {
       }
       if (rows.length === 0) process.stdout.write('No API keys yet.\n');
     } else {
-      const arg = rest[0]!;
-      const id = /^\d+$/.test(arg) ? Number(arg) : decodeIntId(arg, 'ApiKey', 'id');
-      const key = await keys.revoke(id, author);
+      const key = await keys.revoke(revokeId!, author);
       process.stdout.write(`Revoked key "${key.name}" (id ${key.globalId}).\n`);
     }
     return 0;
   } finally {
     await dataSource.destroy().catch(() => undefined);
     await embedded?.stop();
+  }
+}
+
+/** A key's id as `list` prints it (global ID) or as its number; undefined if it is neither. */
+function keyIdOf(arg: string): number | undefined {
+  if (/^\d+$/.test(arg)) {
+    const id = Number(arg);
+    return id >= 1 && id <= INT4_MAX ? id : undefined;
+  }
+  try {
+    return decodeIntId(arg, 'ApiKey', 'id');
+  } catch {
+    return undefined;
   }
 }
 

@@ -16,6 +16,13 @@ export interface SqlEvent {
 const MAX_NAMED_STATEMENTS = 2000;
 
 /**
+ * The updated_at a write sets: the moment of its statement, not of its transaction's start (which
+ * now() is), and never earlier than the stored one, so a write that commits later never leaves an
+ * earlier time than one that committed before it.
+ */
+export const UPDATED_AT_NOW = 'greatest(updated_at, clock_timestamp())';
+
+/**
  * The read path's access to Postgres: plain rows, no ORM hydration. Statements are prepared once
  * per connection under a name derived from their text, so Postgres plans each shape once per
  * connection. The generated SQL has a bounded number of shapes: values travel as parameters,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { UPDATED_AT_NOW } from '../database/sql';
 import { appendChanges } from '../live/change-log';
 import type { Logger } from '../logger';
 import { MeasureStatus } from './measure.enums';
@@ -103,7 +104,7 @@ export class MeasureExpiry {
       // In a CTE: TypeORM answers a bare UPDATE with [rows, count] rather than the rows.
       const rows: { id: number }[] = await em.query(
         `WITH expired AS (
-           UPDATE measure SET status = 'EXPIRED', updated_at = now()
+           UPDATE measure SET status = 'EXPIRED', updated_at = ${UPDATED_AT_NOW}
            WHERE id IN (
              SELECT id FROM measure
              WHERE status IN ('ANNOUNCED', 'IN_FORCE', 'SUSPENDED') -- as measure_expiry_idx

@@ -4,6 +4,7 @@ import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
+import { UPDATED_AT_NOW } from '../database/sql';
 import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
@@ -127,8 +128,8 @@ export class MeasureWriteService {
       const id = inserted.id;
       const newOfficialIds = await this.writeTargets(em, id, targets);
       await this.sources.insert(em, { measureId: id }, input.sources);
-      await this.linkStatements(em, id, statementIds ?? []);
-      await appendChanges(em, measureChanges(id, 'added', newOfficialIds), author);
+      const relinked = await this.linkStatements(em, id, statementIds ?? [], false);
+      await appendChanges(em, measureChanges(id, 'added', newOfficialIds, relinked), author);
       return id;
     });
   }
@@ -154,64 +155,72 @@ export class MeasureWriteService {
       Object.keys(input).filter((key) => input[key as keyof UpdateMeasureInput] !== undefined),
     );
 
-    await this.dataSource.transaction(async (em) => {
-      const current = await this.lockMeasure(em, id);
-      const next: MeasureRecord = { ...current };
-      if (input.kind != null) next.kind = input.kind;
-      if (input.title != null) next.title = input.title.trim();
-      if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
-      if (input.imposedBy != null)
-        next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
-      if (input.targetCountry !== undefined) {
-        next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
-      }
-      if (input.beneficiaryCountry !== undefined) {
-        next.beneficiaryCountryCode = this.optionalCountry(
-          input.beneficiaryCountry,
-          'input.beneficiaryCountry',
-        );
-      }
-      if (input.targetCount != null) next.targetCount = input.targetCount;
-      // New targets without a new count: the count covers at least the people named.
-      else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
-      if (input.announcedOn != null) next.announcedOn = input.announcedOn;
-      if (input.announcedOnPrecision != null)
-        next.announcedOnPrecision = input.announcedOnPrecision;
-      next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
-      if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
-      if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
-      if (input.indefinite != null) next.indefinite = input.indefinite;
-      if (input.status != null) {
-        next.status = input.status;
-        // Reinstated: a measure no longer lifted has no lifting date.
-        if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
-      }
-      if (input.inResponseToId !== undefined) {
-        next.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
-      }
+    await this.dataSource
+      .transaction(async (em) => {
+        const current = await this.lockMeasure(em, id);
+        const before = await measureState(em, id);
+        const next: MeasureRecord = { ...current };
+        if (input.kind != null) next.kind = input.kind;
+        if (input.title != null) next.title = input.title.trim();
+        if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
+        if (input.imposedBy != null)
+          next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
+        if (input.targetCountry !== undefined) {
+          next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
+        }
+        if (input.beneficiaryCountry !== undefined) {
+          next.beneficiaryCountryCode = this.optionalCountry(
+            input.beneficiaryCountry,
+            'input.beneficiaryCountry',
+          );
+        }
+        if (input.targetCount != null) next.targetCount = input.targetCount;
+        // New targets without a new count: the count covers at least the people named.
+        else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
+        if (input.announcedOn != null) next.announcedOn = input.announcedOn;
+        if (input.announcedOnPrecision != null)
+          next.announcedOnPrecision = input.announcedOnPrecision;
+        next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
+        if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
+        if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
+        if (input.indefinite != null) next.indefinite = input.indefinite;
+        if (input.status != null) {
+          next.status = input.status;
+          // Reinstated: a measure no longer lifted has no lifting date.
+          if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
+        }
+        if (input.inResponseToId !== undefined) {
+          next.inResponseToId = this.optionalMeasureId(
+            input.inResponseToId,
+            'input.inResponseToId',
+          );
+        }
 
-      const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
-      checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
-      checkDates(next, 'input', provided);
-      next.status = statusByDates(next, current.status, provided);
-      if (next.inResponseToId !== null && next.inResponseToId !== current.inResponseToId) {
-        await this.assertNoCycle(em, id, next.inResponseToId);
-      }
-      await this.checkReferences(em, targets, next.inResponseToId, statementIds);
+        const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
+        checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
+        checkDates(next, 'input', provided);
+        next.status = statusByDates(next, current.status, provided);
+        if (next.inResponseToId !== null && next.inResponseToId !== current.inResponseToId) {
+          await this.assertNoCycle(em, id, next.inResponseToId);
+        }
+        await this.checkReferences(em, targets, next.inResponseToId, statementIds);
 
-      await this.writeRecord(em, id, next);
-      let newOfficialIds: number[] = [];
-      if (targets) {
-        await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
-        newOfficialIds = await this.writeTargets(em, id, targets);
-      }
-      if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
-      if (statementIds) {
-        await em.query('DELETE FROM statement_measure WHERE measure_id = $1', [id]);
-        await this.linkStatements(em, id, statementIds);
-      }
-      await appendChanges(em, measureChanges(id, 'updated', newOfficialIds), author);
-    });
+        await this.writeRecord(em, id, next);
+        let newOfficialIds: number[] = [];
+        if (targets) {
+          await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
+          newOfficialIds = await this.writeTargets(em, id, targets);
+        }
+        if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
+        const relinked = statementIds ? await this.linkStatements(em, id, statementIds, true) : [];
+        // An update that leaves everything as it was is no change: nothing is written, no
+        // measureUpdated event, updatedAt stays.
+        if ((await measureState(em, id)) === before) throw UNCHANGED;
+        await appendChanges(em, measureChanges(id, 'updated', newOfficialIds, relinked), author);
+      })
+      .catch((error: unknown) => {
+        if (error !== UNCHANGED) throw error;
+      });
   }
 
   async lift(
@@ -244,11 +253,16 @@ export class MeasureWriteService {
           throw notFound('statementId', 'There is no statement with this ID.');
       }
       await em.query(
-        `UPDATE measure SET status = 'LIFTED', lifted_on = $2, updated_at = now() WHERE id = $1`,
+        `UPDATE measure SET status = 'LIFTED', lifted_on = $2, updated_at = ${UPDATED_AT_NOW} WHERE id = $1`,
         [id, liftedOn],
       );
-      if (statement !== null) await this.linkStatements(em, id, [statement]);
-      await appendChanges(em, [{ entity: 'Measure', entityId: id, action: 'lifted' }], author);
+      const relinked =
+        statement !== null ? await this.linkStatements(em, id, [statement], false) : [];
+      await appendChanges(
+        em,
+        [{ entity: 'Measure', entityId: id, action: 'lifted' }, ...statementChanges(relinked)],
+        author,
+      );
     });
   }
 
@@ -323,7 +337,8 @@ export class MeasureWriteService {
       `UPDATE measure SET kind = $1, title = $2, summary = $3, imposed_by_code = $4,
          target_country_code = $5, beneficiary_country_code = $6, target_count = $7,
          announced_on = $8, announced_on_precision = $9, effective_from = $10, expires_on = $11,
-         indefinite = $12, status = $13, lifted_on = $14, in_response_to_id = $15, updated_at = now()
+         indefinite = $12, status = $13, lifted_on = $14, in_response_to_id = $15,
+         updated_at = ${UPDATED_AT_NOW}
        WHERE id = $16`,
       [...recordValues(r), id],
     );
@@ -422,17 +437,47 @@ export class MeasureWriteService {
     return newIds;
   }
 
+  /**
+   * Links the measure to these statements, replacing its links when `replace`. Returns the
+   * statements whose `measures` changed, after moving their updatedAt: the change log records
+   * them as updated, as addStatement records the measures it links.
+   */
   private async linkStatements(
     em: EntityManager,
     measureId: number,
     statementIds: number[],
-  ): Promise<void> {
-    if (statementIds.length === 0) return;
-    await em.query(
-      `INSERT INTO statement_measure (statement_id, measure_id)
-       SELECT s, $1 FROM unnest($2::int4[]) AS s ON CONFLICT DO NOTHING`,
-      [measureId, statementIds],
-    );
+    replace: boolean,
+  ): Promise<number[]> {
+    const unlinked: { statement_id: number }[] = replace
+      ? await em.query(
+          // In a CTE: TypeORM answers a bare DELETE with [rows, count] rather than the rows.
+          `WITH unlinked AS (DELETE FROM statement_measure WHERE measure_id = $1
+             RETURNING statement_id) SELECT statement_id FROM unlinked`,
+          [measureId],
+        )
+      : [];
+    const linked: { statement_id: number }[] =
+      statementIds.length === 0
+        ? []
+        : await em.query(
+            `INSERT INTO statement_measure (statement_id, measure_id)
+             SELECT s, $1 FROM unnest($2::int4[]) AS s ON CONFLICT DO NOTHING
+             RETURNING statement_id`,
+            [measureId, statementIds],
+          );
+    const before = new Set(unlinked.map((row) => row.statement_id));
+    const after = new Set(linked.map((row) => row.statement_id));
+    const changed = [
+      ...[...before].filter((s) => !after.has(s)),
+      ...[...after].filter((s) => !before.has(s)),
+    ].sort((a, b) => a - b);
+    if (changed.length > 0) {
+      await em.query(
+        `UPDATE statement SET updated_at = ${UPDATED_AT_NOW} WHERE id = ANY($1::int4[])`,
+        [changed],
+      );
+    }
+    return changed;
   }
 }
 
@@ -463,11 +508,15 @@ function statusByDates(
   return r.status;
 }
 
-/** The change-log rows of one measure write: officials it created first, then the measure. */
+/**
+ * The change-log rows of one measure write: officials it created first, then the measure, then
+ * the statements whose links to it changed.
+ */
 function measureChanges(
   id: number,
   action: 'added' | 'updated',
   newOfficialIds: number[],
+  relinkedStatements: number[],
 ): Change[] {
   return [
     ...newOfficialIds.map((officialId) => ({
@@ -476,7 +525,30 @@ function measureChanges(
       action: 'added' as const,
     })),
     { entity: 'Measure', entityId: id, action },
+    ...statementChanges(relinkedStatements),
   ];
+}
+
+function statementChanges(statementIds: number[]): Change[] {
+  return statementIds.map((entityId) => ({ entity: 'Statement', entityId, action: 'updated' }));
+}
+
+/** Thrown inside an update's transaction to roll it back when it changed nothing. */
+const UNCHANGED = Symbol('unchanged');
+
+/** Everything updateMeasure can change about a measure, as one text to compare. */
+async function measureState(em: EntityManager, id: number): Promise<string> {
+  const [{ state }]: { state: string }[] = await em.query(
+    `SELECT json_build_array(
+       (SELECT to_jsonb(m) - 'updated_at' - 'search' FROM measure m WHERE m.id = $1),
+       (SELECT json_agg(official_id ORDER BY position) FROM measure_target WHERE measure_id = $1),
+       (SELECT json_agg(json_build_array(title, url, publisher, published_on) ORDER BY id)
+          FROM source WHERE measure_id = $1),
+       (SELECT json_agg(statement_id ORDER BY statement_id) FROM statement_measure
+          WHERE measure_id = $1))::text AS state`,
+    [id],
+  );
+  return state;
 }
 
 function recordValues(r: MeasureRecord): unknown[] {

@@ -4,6 +4,7 @@ import { badUserInput } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
+import { UPDATED_AT_NOW } from '../database/sql';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { MeasureService } from '../measures/measure.service';
 import type { OfficialService } from '../officials/official.service';
@@ -59,9 +60,10 @@ export class StatementWriteService {
         );
         // Each linked measure's `statements` changed: it is updated, for readers of updatedAt
         // and for measureUpdated subscribers, like any other change to a measure.
-        await em.query(`UPDATE measure SET updated_at = now() WHERE id = ANY($1::int4[])`, [
-          measureIds,
-        ]);
+        await em.query(
+          `UPDATE measure SET updated_at = ${UPDATED_AT_NOW} WHERE id = ANY($1::int4[])`,
+          [measureIds],
+        );
       }
       await this.sources.insert(em, { statementId: id }, input.sources);
       await appendChanges(
