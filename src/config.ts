@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { checkTrustProxy } from './limits/client-address';
 
@@ -150,7 +151,8 @@ export function loadConfig(
   const int = (name: string, min: number, max: number): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
-    const value = Number(raw);
+    // Decimal digits only: Number() would read "  " as 0 and accept "0x1F90" or "1e3".
+    const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
       return undefined;
@@ -167,7 +169,21 @@ export function loadConfig(
   };
 
   config.port = int('PORT', 0, 65535) ?? config.port;
-  if (env.HOST) config.host = env.HOST;
+  if (env.HOST) {
+    // An IP address or a host name (letters, digits, hyphens, dots); whether it resolves to this
+    // machine is found when listening, which then stops with a clear message.
+    const host = env.HOST.trim();
+    if (
+      isIP(host) ||
+      /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
+        host,
+      )
+    ) {
+      config.host = host;
+    } else {
+      problems.push(`HOST must be an IP address or a host name (got "${env.HOST}")`);
+    }
+  }
   const logLevel = env.LOG_LEVEL ?? (config.nodeEnv === 'test' ? 'silent' : config.logLevel);
   if (LOG_LEVELS.includes(logLevel)) config.logLevel = logLevel;
   else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -243,6 +259,21 @@ export function loadConfig(
     config.corsOrigins = env.CORS_ORIGINS.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+    // Compared with the Origin header as they are: anything that is not an origin would
+    // silently match nothing (a path, a trailing slash, no scheme, a "*" among others).
+    for (const origin of config.corsOrigins) {
+      if (!/^https?:\/\/[^/\s*]+$/i.test(origin)) {
+        problems.push(
+          `CORS_ORIGINS must be * or a comma-separated list of origins like https://app.example.org (got "${origin}")`,
+        );
+      }
+    }
+  }
+  // A statement still running when the grace period ends would hold the pool open past it.
+  if (config.dbStatementTimeoutMs >= config.shutdownGraceMs && config.shutdownGraceMs > 0) {
+    problems.push(
+      `DB_STATEMENT_TIMEOUT_MS (${config.dbStatementTimeoutMs}) must be shorter than SHUTDOWN_GRACE_MS (${config.shutdownGraceMs}), so a draining server never waits on a statement past its grace period`,
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

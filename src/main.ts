@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
+      process.exit(EX_CONFIG);
     }
     throw error;
   }
@@ -65,10 +65,36 @@ async function main(): Promise<void> {
       logger.info({ reason: (error as Error).message?.split('\n')[0] }, 'start-up interrupted');
       return;
     }
+    const listening = listenProblem(error);
+    if (listening) {
+      // A configuration to change (HOST, PORT), not a crash: no stack trace, EX_CONFIG.
+      logger.fatal({ host: config.host, port: config.port }, listening);
+      await embedded?.stop().catch(() => undefined);
+      process.exit(EX_CONFIG);
+    }
     logger.fatal({ err: error }, 'could not start');
     await embedded?.stop().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** EX_CONFIG of sysexits.h: the configuration must change before another try can succeed. */
+const EX_CONFIG = 78;
+
+/** Why the server could not listen on HOST:PORT, in words; undefined for any other error. */
+function listenProblem(error: unknown): string | undefined {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  // `bind` in a worker of WORKERS > 1, whose port the primary process binds.
+  if (syscall !== 'listen' && syscall !== 'bind' && syscall !== 'getaddrinfo') return undefined;
+  const reasons: Record<string, string> = {
+    EADDRINUSE: 'the port is already in use',
+    EACCES: 'this user may not listen on that port',
+    EADDRNOTAVAIL: 'HOST is not an address of this machine',
+    ENOTFOUND: 'HOST is not a known host name',
+    EAI_AGAIN: 'HOST could not be resolved',
+  };
+  const reason = reasons[String(code)] ?? String(code);
+  return `cannot listen on HOST:PORT: ${reason}`;
 }
 
 function runWorkers(config: Config, logger: Logger, databaseUrl: string): () => Promise<void> {
@@ -85,6 +111,13 @@ function runWorkers(config: Config, logger: Logger, databaseUrl: string): () => 
   for (let i = 0; i < config.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (code === EX_CONFIG) {
+      // Every worker would fail alike (a port taken, a HOST that does not resolve): stop.
+      logger.fatal({ worker: worker.id }, 'a worker cannot start with this configuration');
+      process.kill(process.pid, 'SIGTERM');
+      process.exitCode = EX_CONFIG;
+      return;
+    }
     const ranMs = Date.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
     restartDelayMs = ranMs < 10_000 ? Math.min(Math.max(restartDelayMs * 2, 1000), 30_000) : 0;
@@ -146,7 +179,7 @@ function handleShutdown(
     stop().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'unclean shutdown');

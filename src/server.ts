@@ -63,6 +63,9 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     // request cannot act as anyone: GETs without preflight headers (as urql sends) are safe.
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are not part of the API: off, so a request carrying a hash
+    // gets PERSISTED_QUERY_NOT_SUPPORTED rather than Apollo's uncoded errors (and no cache to fill).
+    persistedQueries: false,
     // main.ts owns the signals: close sockets, drain, close the pool, stop the embedded database.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
@@ -206,6 +209,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     if (draining) return sendJson(res, 503, { status: 'shutting down' });
     try {
       await deps.checkDatabase();
+      health.reachable(); // what /readyz says, requests get: no second of 503s after it
       return sendJson(res, 200, { status: 'ready' });
     } catch (error) {
       health.observe(error);

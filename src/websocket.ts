@@ -34,8 +34,9 @@ export interface WebSocketDependencies {
 }
 
 /**
- * Close code for a connection refused because its address is over its request rate: WebSocket's
- * own 1013 Try Again Later, which graphql-ws clients retry with their back-off.
+ * Close code for a connection refused for now (its address is over its request rate, or the
+ * database is unreachable): WebSocket's own 1013 Try Again Later, which graphql-ws clients retry
+ * with their back-off.
  */
 export const CLOSE_RATE_LIMITED = 1013;
 
@@ -107,7 +108,11 @@ export function serveWebSockets(
           return true;
         } catch (error) {
           if (error instanceof AppError) return false; // closes with 4403 Forbidden
-          throw error;
+          if (!deps.health.observe(error)) throw error;
+          // The key cannot be checked while the database is unreachable: not a server bug
+          // (4500) but a reason to come back, which graphql-ws clients do with their back-off.
+          ctx.extra.socket.close(CLOSE_RATE_LIMITED, 'Database unavailable; reconnect shortly');
+          return false;
         }
       },
       onSubscribe: async (ctx, _id, payload) => {
@@ -119,15 +124,18 @@ export function serveWebSockets(
           );
         }
         let caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
-        if (caller) {
+        if (caller && deps.health.available) {
           // The key is checked again for every subscription: one revoked since the socket opened
           // no longer speaks for it (its subscriptions already running end with the socket).
+          // While the database is unreachable the socket keeps the caller it was opened with.
           try {
             caller = await services.apiKeys.authenticate(ctx.extra.authorization as string);
           } catch (error) {
-            if (!(error instanceof AppError)) throw error;
-            ctx.extra.socket.close(4403, 'Forbidden');
-            return [error];
+            if (error instanceof AppError) {
+              ctx.extra.socket.close(4403, 'Forbidden');
+              return [error];
+            }
+            if (!deps.health.observe(error)) throw error;
           }
         }
         const clientAddress = String(ctx.extra.clientAddress);

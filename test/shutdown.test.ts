@@ -34,7 +34,11 @@ test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0'
     imposedBy: 'GB',
     announcedOn: '2024-01-01',
   });
-  const server = await startServerProcess({ DATABASE_URL: db.url, SHUTDOWN_GRACE_MS: '10000' });
+  const server = await startServerProcess({
+    DATABASE_URL: db.url,
+    SHUTDOWN_GRACE_MS: '10000',
+    DB_STATEMENT_TIMEOUT_MS: '8000',
+  });
 
   const locker = new Client({ connectionString: db.url });
   await locker.connect();

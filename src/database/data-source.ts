@@ -34,6 +34,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     connectTimeoutMS: options.connectTimeoutMs ?? 5000,
     extra: {
       statement_timeout: options.statementTimeoutMs ?? 15_000,
+      // statement_timeout is enforced by the server; a server that stops answering (a network
+      // partition) would leave queries waiting for ever. The client gives up a little later.
+      query_timeout: (options.statementTimeoutMs ?? 15_000) + 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       idle_in_transaction_session_timeout: 60_000,
     },
   });

@@ -265,7 +265,10 @@ function runningPostmaster(pgData: string): { pid: number; port: number } | unde
 
 function isPostgres(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    // The postmaster itself (…/bin/postgres -D <dir>), not any program with "postgres" in its
+    // arguments: after a crash the pid in postmaster.pid may belong to something else.
+    const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return /(^|\/)postgres$/.test(program);
   } catch {
     return !existsSync('/proc'); // no procfs (macOS): trust the live pid
   }

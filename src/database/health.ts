@@ -24,7 +24,7 @@ export function isConnectivityError(error: unknown): boolean {
   }
   return (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|Connection ended/i.test(message)
+    /Connection terminated|connection timeout|Connection ended|Query read timeout/i.test(message)
   );
 }
 
@@ -80,6 +80,14 @@ export class DatabaseHealth {
     return true;
   }
 
+  /** The database answered (e.g. /readyz's own check): stop failing requests fast. */
+  reachable(): void {
+    if (!this.down) return;
+    this.down = false;
+    clearInterval(this.probe);
+    this.logger.info('database reachable again');
+  }
+
   stop(): void {
     clearInterval(this.probe);
   }
@@ -89,9 +97,7 @@ export class DatabaseHealth {
     this.probing = true;
     try {
       await this.check();
-      this.down = false;
-      clearInterval(this.probe);
-      this.logger.info('database reachable again');
+      this.reachable();
     } catch {
       /* still down */
     } finally {

@@ -35,7 +35,11 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
 ): { dispose(): Promise<void> } {
   const server = makeServer<P, SocketExtra>(options);
   wsServer.options.handleProtocols = handleProtocols;
-  wsServer.on('error', (error) => logger.error({ err: error }, 'websocket server error'));
+  wsServer.on('error', (error: Error & { syscall?: string }) => {
+    // ws repeats the HTTP server's errors; failing to listen is reported where it is handled.
+    if (['listen', 'bind', 'getaddrinfo'].includes(error.syscall ?? '')) return;
+    logger.error({ err: error }, 'websocket server error');
+  });
 
   wsServer.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     socket.once('error', (error) => {
