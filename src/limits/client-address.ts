@@ -18,7 +18,13 @@ export function clientAddressOf(trusted: string[]): (request: IncomingMessage) =
  * host is usually given a whole /64 (2^64 addresses), so charging each address on its own would
  * give it an unlimited budget. IPv4-mapped IPv6 addresses count as the IPv4 address.
  */
-export function rateLimitKeyOf(address: string): string {
+export function rateLimitKeyOf(given: string): string {
+  // Some gateways write X-Forwarded-For entries with a port (1.2.3.4:5678, [2001:db8::1]:443):
+  // the port changes with every connection and must not give each its own budget.
+  const address =
+    /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(given)?.[1] ??
+    /^\[([0-9a-f:.]+)\](?::\d+)?$/i.exec(given)?.[1] ??
+    given;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
   if (!isIPv6(address)) return address;

@@ -8,6 +8,10 @@ describe('rateLimitKeyOf', () => {
     ['2001:db8::1', '2001:db8:0:0::/64'],
     ['2001:DB8:0:0:ffff::1', '2001:db8:0:0::/64'],
     ['2001:0db8:0001:0002:0003:0004:0005:0006', '2001:db8:1:2::/64'],
+    // as some gateways write X-Forwarded-For: the port is not part of the client
+    ['203.0.113.7:51234', '203.0.113.7'],
+    ['[2001:db8::1]:443', '2001:db8:0:0::/64'],
+    ['[::ffff:203.0.113.7]:8080', '203.0.113.7'],
   ])('%s is charged as %s', (address, key) => {
     expect(rateLimitKeyOf(address)).toBe(key);
   });
