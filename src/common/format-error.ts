@@ -7,9 +7,21 @@ import type { Logger } from '../logger';
 import { ErrorCode } from './errors';
 import { inputFieldOf } from './input-path';
 
-/** Errors we raise on purpose (and graphql-js' own) are GraphQLErrors; anything else is a bug. */
+/**
+ * Errors we raise on purpose carry a code (as do graphql-js' and Apollo's request errors, given
+ * theirs by Apollo); anything else is a bug.
+ */
 export function isInternal(error: unknown): boolean {
-  return !(unwrapResolverError(error) instanceof GraphQLError);
+  const original = unwrapResolverError(error);
+  if (!(original instanceof GraphQLError)) return true;
+  // Raised while executing (it has a path) yet without a code: not one of ours (every deliberate
+  // error carries its code) but graphql-js's or a library's, e.g. a scalar that cannot serialize
+  // what a resolver returned. A bug: logged, and masked in production.
+  return (
+    error instanceof GraphQLError &&
+    error.path !== undefined &&
+    typeof original.extensions?.code !== 'string'
+  );
 }
 
 /** Apollo's codes for documents it cannot parse or validate, and for malformed requests. */
