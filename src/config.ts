@@ -170,20 +170,13 @@ export function loadConfig(
 
   config.port = int('PORT', 0, 65535) ?? config.port;
   if (env.HOST) {
-    // An IP address or a host name (letters, digits, hyphens, dots); whether it resolves to this
-    // machine is found when listening, which then stops with a clear message.
+    // An IP address or a host name; whether it resolves to this machine is found when listening,
+    // which then stops with a clear message.
     const host = env.HOST.trim();
-    if (
-      isIP(host) ||
-      /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
-        host,
-      )
-    ) {
-      config.host = host;
-    } else {
-      problems.push(`HOST must be an IP address or a host name (got "${env.HOST}")`);
-    }
+    if (isIP(host) || isHostName(host)) config.host = host;
+    else problems.push(`HOST must be an IP address or a host name (got "${env.HOST}")`);
   }
+
   const logLevel = env.LOG_LEVEL ?? (config.nodeEnv === 'test' ? 'silent' : config.logLevel);
   if (LOG_LEVELS.includes(logLevel)) config.logLevel = logLevel;
   else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -278,4 +271,13 @@ export function loadConfig(
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, ...overrides };
+}
+
+/** A DNS name as a URL would take it as its host, unchanged (no port, path, spaces, ...). */
+function isHostName(host: string): boolean {
+  try {
+    return new URL(`http://${host}`).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }

@@ -180,7 +180,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       return sendGraphQLError(
         res,
         400,
-        'The query string is not valid UTF-8.',
+        'The query string is not valid percent-encoded UTF-8.',
         ErrorCode.BAD_USER_INPUT,
       );
     }
@@ -388,26 +388,21 @@ function graphQLRequestOf(
   } catch {
     variables = undefined;
   }
-  return { query: params.get('query'), variables };
+  return { query: params.get('query') ?? undefined, variables };
 }
 
-/** A URL's query parameters (the first of each name, as URLSearchParams.get), or undefined. */
-function strictSearchParams(url: string): Map<string, string> | undefined {
-  const params = new Map<string, string>();
-  const start = url.indexOf('?');
-  if (start < 0) return params;
-  const decode = (text: string) => decodeURIComponent(text.replaceAll('+', ' '));
+/**
+ * A URL's query parameters, read as Apollo reads them (URLSearchParams), once its percent-encoded
+ * bytes are known to be UTF-8: decodeURIComponent throws where URLSearchParams would substitute.
+ */
+function strictSearchParams(url: string): URLSearchParams | undefined {
+  const search = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
   try {
-    for (const pair of url.slice(start + 1).split('&')) {
-      if (!pair) continue;
-      const equals = pair.indexOf('=');
-      const name = decode(equals < 0 ? pair : pair.slice(0, equals));
-      if (!params.has(name)) params.set(name, equals < 0 ? '' : decode(pair.slice(equals + 1)));
-    }
+    decodeURIComponent(search);
   } catch {
-    return undefined; // URIError: a percent-encoded sequence that is not UTF-8
+    return undefined;
   }
-  return params;
+  return new URLSearchParams(search);
 }
 
 /**

@@ -38,7 +38,7 @@ export interface WebSocketDependencies {
  * database is unreachable): WebSocket's own 1013 Try Again Later, which graphql-ws clients retry
  * with their back-off.
  */
-export const CLOSE_RATE_LIMITED = 1013;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -95,7 +95,7 @@ export function serveWebSockets(
           await deps.rateLimiter.admit({ address: clientAddress });
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          ctx.extra.socket.close(CLOSE_RATE_LIMITED, 'Rate limit reached; reconnect later');
+          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Rate limit reached; reconnect later');
           return false;
         }
         // Absent or null (a client signed out): anonymous. Anything else must be a valid key.
@@ -111,7 +111,7 @@ export function serveWebSockets(
           if (!deps.health.observe(error)) throw error;
           // The key cannot be checked while the database is unreachable: not a server bug
           // (4500) but a reason to come back, which graphql-ws clients do with their back-off.
-          ctx.extra.socket.close(CLOSE_RATE_LIMITED, 'Database unavailable; reconnect shortly');
+          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Database unavailable; reconnect shortly');
           return false;
         }
       },

@@ -37,7 +37,8 @@ export class CountryService {
 
   /** Reads the countries, once at start-up (codes seeded later are not valid in arguments). */
   async load(): Promise<void> {
-    const countries = await this.byCodes(null);
+    const rows = await this.sql.rows(`SELECT ${COLUMNS} FROM country c`);
+    const countries = rows.map((row) => hydrate(Country, row));
     this.byCode = new Map(countries.map((country) => [country.code, country]));
   }
 
@@ -75,10 +76,9 @@ export class CountryService {
     return [...new Set(codes.map((code, i) => this.knownCode(code, `${field}[${i}]`)))];
   }
 
-  /** The countries with these codes; all of them with null. */
-  async byCodes(codes: readonly string[] | null): Promise<Country[]> {
+  async byCodes(codes: readonly string[]): Promise<Country[]> {
     const rows = await this.sql.rows(
-      `SELECT ${COLUMNS} FROM country c WHERE $1::text[] IS NULL OR c.code = ANY($1::text[])`,
+      `SELECT ${COLUMNS} FROM country c WHERE c.code = ANY($1::text[])`,
       [codes],
     );
     return rows.map((row) => hydrate(Country, row));

@@ -59,8 +59,8 @@ export class KeysetTable<Row, Filter> {
     });
     const raws = await this.sql.rows<Record<string, unknown> & CountedRow>(text, params.values);
     if (!window.withCount) return toPage(raws.map(this.spec.toRow), order, window);
-    const { rows, totalCount } = uncount(raws);
-    return toPage(rows.map(this.spec.toRow), order, window, totalCount);
+    const { rows, totals } = uncount(raws);
+    return toPage(rows.map(this.spec.toRow), order, window, totals.get(undefined) ?? 0);
   }
 
   async count(filter: Filter): Promise<number> {
@@ -98,14 +98,8 @@ export class KeysetTable<Row, Filter> {
     const raws = await this.sql.rows<Raw & CountedRow>(text, params.values);
     const toRow = (raw: Raw) => this.spec.toRow(raw) as R & { parentKey: KeyValue };
     if (!window.withCount) return toPagesByParent(keys, raws.map(toRow), order, window);
-    // Each parent's rows carry its count; a parent with an empty page has one row, __row null.
-    const totals = new Map<KeyValue, number>();
-    const rows: (R & { parentKey: KeyValue })[] = [];
-    for (const raw of raws) {
-      totals.set(raw.parentKey, raw.__total);
-      if (raw.__row) rows.push(toRow(raw));
-    }
-    return toPagesByParent(keys, rows, order, window, totals);
+    const { rows, totals } = uncount(raws);
+    return toPagesByParent(keys, rows.map(toRow), order, window, totals);
   }
 
   async countsPerParent(

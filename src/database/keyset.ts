@@ -111,16 +111,16 @@ function whereClause(conditions: string[]): string {
 
 /** One page of one list. */
 export function keysetSql<Row>(query: KeysetQuery<Row>): string {
-  const conditions = [...query.where, ...seekConditions(query)];
-  const page = `${pageSelect(query)} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
+  const page = pageSql(query, []);
   if (!query.window.withCount) return page;
   return `SELECT ${countedColumns} FROM (${countSql(query.from, query.where)}) AS c ${pageJoin(page)}`;
 }
 
-function pageSelect<Row>(query: KeysetQuery<Row>): string {
-  return query.window.withCount
-    ? `SELECT true AS "__row", ${query.select}`
-    : `SELECT ${query.select}`;
+/** The page's statement: the filter, `extra` conditions, the cursor's, order and limit. */
+function pageSql<Row>(query: KeysetQuery<Row>, extra: string[]): string {
+  const conditions = [...extra, ...query.where, ...seekConditions(query)];
+  const select = query.window.withCount ? `true AS "__row", ${query.select}` : query.select;
+  return `SELECT ${select} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
 }
 
 /**
@@ -141,8 +141,7 @@ export function keysetPerParentSql<Row>(
   parent: { column: string; keys: string },
 ): string {
   const ofParent = `${parent.column} = p.key`;
-  const conditions = [ofParent, ...query.where, ...seekConditions(query)];
-  const page = `${pageSelect(query)} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
+  const page = pageSql(query, [ofParent]);
   const keys = `FROM unnest(${parent.keys}) AS p(key) CROSS JOIN LATERAL`;
   if (!query.window.withCount) return `SELECT p.key AS "parentKey", t.* ${keys} (${page}) AS t`;
   const count = countSql(query.from, [ofParent, ...query.where]);
@@ -185,11 +184,21 @@ export function toPage<Row>(
   };
 }
 
-/** Splits the rows of a counted page (see countedSql) into the page's rows and the count. */
-export function uncount<R extends object>(
-  raws: (R & CountedRow)[],
-): { rows: R[]; totalCount: number } {
-  return { rows: raws.filter((raw) => raw.__row), totalCount: raws[0]?.__total ?? 0 };
+/**
+ * Splits the rows of a counted statement (see countedSql) into the pages' rows and the counts, by
+ * parent key (`undefined` for a list without parents). A parent with an empty page has one row,
+ * with `__row` null, which only carries its count.
+ */
+export function uncount<R extends CountedRow & { parentKey?: KeyValue }>(
+  raws: R[],
+): { rows: R[]; totals: Map<KeyValue | undefined, number> } {
+  const totals = new Map<KeyValue | undefined, number>();
+  const rows: R[] = [];
+  for (const raw of raws) {
+    totals.set(raw.parentKey, raw.__total);
+    if (raw.__row) rows.push(raw);
+  }
+  return { rows, totals };
 }
 
 /** Splits the rows of a per-parent query into one page per requested parent key. */
@@ -198,7 +207,7 @@ export function toPagesByParent<Row>(
   rows: (Row & { parentKey: KeyValue })[],
   order: KeysetOrder<Row>,
   window: PageWindow,
-  totals?: Map<KeyValue, number>,
+  totals?: Map<KeyValue | undefined, number>,
 ): Page<Row>[] {
   return groupByParent(parentKeys, rows).map((group, i) =>
     toPage<Row>(group, order, window, totals?.get(parentKeys[i]!)),
