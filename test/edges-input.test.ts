@@ -4,13 +4,9 @@
  * the BMP, invisible text and non-canonical IDs. Found by a review; each was a defect.
  */
 import { Role } from '../src/auth/role';
+import { expectBadInput, rowCount } from './helpers/assertions';
 import { insertOfficial, measureInput } from './helpers/fixtures';
-import {
-  type GraphQLResponse,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from './helpers/server';
+import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 
 let server: TestServer;
 let editor: string;
@@ -27,29 +23,18 @@ const UPDATE_MEASURE = `mutation($id: ID!, $input: UpdateMeasureInput!) {
   updateMeasure(id: $id, input: $input) { id sources { url } } }`;
 const ADD_STATEMENT = `mutation($input: AddStatementInput!) { addStatement(input: $input) { id } }`;
 
-function expectBadInput(response: GraphQLResponse, field: string): void {
-  expect(response.errors?.map((e) => e.extensions)).toEqual([
-    expect.objectContaining({ code: 'BAD_USER_INPUT', field }),
-  ]);
-}
-
-async function count(table: string): Promise<number> {
-  const [row] = await server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-  return row!.n;
-}
-
 describe('source URLs must be absolute http(s) as sent, not as a URL parser would repair them', () => {
   // WHATWG `new URL` repairs these into valid URLs, but what is stored is what was sent, which
   // the database's CHECK (url ~* '^https?://') refuses: that was an INTERNAL_SERVER_ERROR.
   test.each(['http:example.org', 'https:/example.org', 'http:\\\\example.org\\page'])(
     'addMeasure with source url %p is BAD_USER_INPUT naming input.sources[0].url',
     async (url) => {
-      const measures = await count('measure');
+      const measures = await rowCount(server.db, 'measure');
       const response = await server.gqlAs(editor, ADD_MEASURE, {
         input: measureInput({ sources: [{ title: 'S', url }] }),
       });
       expectBadInput(response, 'input.sources[0].url');
-      expect(await count('measure')).toBe(measures);
+      expect(await rowCount(server.db, 'measure')).toBe(measures);
     },
   );
 

@@ -1,3 +1,4 @@
+import { expectBadInput } from './helpers/assertions';
 import countries from '../seeds/countries.json';
 import { encodeGlobalId } from '../src/common/global-id';
 import {
@@ -99,12 +100,6 @@ beforeAll(async () => {
 });
 
 afterAll(stopAllServers);
-
-function expectBadInput(response: GraphQLResponse, field: string): void {
-  expect(response.errors).toHaveLength(1);
-  expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-  expect(response.errors![0]!.message).not.toMatch(/stack|SELECT/i);
-}
 
 type Edge<T> = { cursor: string; node: T };
 type Page<T> = {

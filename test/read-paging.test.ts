@@ -1,3 +1,4 @@
+import { expectBadInput } from './helpers/assertions';
 import countries from '../seeds/countries.json';
 import { Role } from '../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../src/common/global-id';
@@ -186,12 +187,6 @@ type Page = {
 };
 const PAGE =
   'totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
-
-function expectBadInput(response: GraphQLResponse, field: string): void {
-  expect(response.errors).toHaveLength(1);
-  expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-  expect(response.errors![0]!.message).not.toMatch(/stack|SELECT/i);
-}
 
 function ids(page: Page): string[] {
   return page.edges.map((edge) => edge.node.id);

@@ -5,14 +5,10 @@
  */
 import { Client } from 'pg';
 import { Role } from '../src/auth/role';
+import { ok } from './helpers/assertions';
 import { insertMeasure, insertOfficial, insertStatement, measureInput } from './helpers/fixtures';
 import { ensureBuilt, runCli } from './helpers/processes';
-import {
-  type GraphQLResponse,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from './helpers/server';
+import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
 
 let server: TestServer;
@@ -28,11 +24,6 @@ afterAll(async () => {
   await disposeClients();
   await stopAllServers();
 });
-
-function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
 
 async function lastSeq(): Promise<number> {
   const [row] = await server.db.query<{ seq: string | null }>(

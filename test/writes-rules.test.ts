@@ -6,6 +6,7 @@ import {
   type GraphQLResponse,
   type TestServer,
 } from './helpers/server';
+import { ok } from './helpers/assertions';
 import { sleep } from './helpers/wait';
 
 /**
@@ -42,11 +43,6 @@ async function counts(): Promise<Counts> {
     `SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`,
   );
   return row!;
-}
-
-function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
 }
 
 /** Exactly one error with this code and field; the mutation's result is not there. */

@@ -1,12 +1,8 @@
 import { Role } from '../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../src/common/global-id';
+import { ok, rowCount } from './helpers/assertions';
 import { insertOfficial, insertStatement } from './helpers/fixtures';
-import {
-  type GraphQLResponse,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from './helpers/server';
+import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 
 let server: TestServer;
 let editor: string;
@@ -23,16 +19,6 @@ const MEASURE_FIELDS = `id kind title summary imposedBy { code } targetCountry {
   targetCount announcedOn announcedOnPrecision effectiveFrom expiresOn indefinite status liftedOn
   inResponseTo { id } responses { id } statements { id } sources { title url publisher publishedOn }
   createdAt updatedAt`;
-
-function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
-
-async function count(table: string): Promise<number> {
-  const [row] = await server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-  return row!.n;
-}
 
 const ADD_MEASURE = `mutation($input: AddMeasureInput!) { addMeasure(input: $input) { ${MEASURE_FIELDS} } }`;
 
@@ -266,7 +252,7 @@ describe('atomicity: a write that fails halfway leaves nothing behind', () => {
   ];
   async function counts(): Promise<number[]> {
     const result: number[] = [];
-    for (const table of tables) result.push(await count(table));
+    for (const table of tables) result.push(await rowCount(server.db, table));
     return result;
   }
   const sixtyThree = (last: Record<string, unknown>) => [
