@@ -83,6 +83,64 @@ function repeatedFieldsRule(context: ValidationContext): ASTVisitor {
   };
 }
 
+/**
+ * Fields an operation may expand to, each fragment counted as often as it is spread. Dashboards
+ * and the playground's introspection stay in the hundreds; a few fragments that each spread the
+ * next several times reach millions within every other limit, and working out their cost (or
+ * running them) walks every copy.
+ */
+export const MAX_EXPANDED_FIELDS = 2000;
+
+/**
+ * Refuses an operation that expands to more than MAX_EXPANDED_FIELDS fields. Each fragment's size
+ * is worked out once, so the check is linear in the document's length however many times its
+ * fragments are spread.
+ */
+function expandedFieldsRule(context: ValidationContext): ASTVisitor {
+  const sizes = new Map<string, number>();
+  const visiting = new Set<string>();
+  const size = (selectionSet: SelectionSetNode | undefined): number => {
+    let fields = 0;
+    for (const selection of selectionSet?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        fields += 1 + size(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        fields += size(selection.selectionSet);
+      } else {
+        const name = selection.name.value;
+        let known = sizes.get(name);
+        // A fragment that (indirectly) spreads itself is NoFragmentCyclesRule's to report.
+        if (known === undefined && !visiting.has(name)) {
+          visiting.add(name);
+          known = size(context.getFragment(name)?.selectionSet);
+          visiting.delete(name);
+          sizes.set(name, known);
+        }
+        fields += known ?? 0;
+      }
+    }
+    return fields;
+  };
+  return {
+    Document(node) {
+      for (const definition of node.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        const fields = size(definition.selectionSet);
+        if (fields > MAX_EXPANDED_FIELDS) {
+          context.reportError(
+            tooComplex(
+              `This query expands to ${fields} fields (each fragment counted every time it is ` +
+                `spread); the limit is ${MAX_EXPANDED_FIELDS}.`,
+              { expandedFields: fields, maxExpandedFields: MAX_EXPANDED_FIELDS },
+            ),
+          );
+          return;
+        }
+      }
+    },
+  };
+}
+
 /** graphql-js's own validation errors, coded as Apollo codes them (formatError maps the code). */
 function validationFailed(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {
@@ -123,7 +181,7 @@ export class DocumentGuard {
     private readonly capacity = 1000,
     private readonly capacityLength = 4 * 1024 * 1024,
   ) {
-    this.rules = [repeatedFieldsRule, ...limitRules(limits)];
+    this.rules = [repeatedFieldsRule, expandedFieldsRule, ...limitRules(limits)];
   }
 
   check(query: string): Checked {

@@ -9,8 +9,13 @@ import {
   getNullableType,
   GraphQLError,
   type GraphQLSchema,
+  isAbstractType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
   isLeafType,
   isListType,
+  isObjectType,
   Kind,
   NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
@@ -76,15 +81,24 @@ const NESTED_TOTAL_COUNT_COST = 5;
  * the field itself, so they count as the limit), 20 when omitted, the number of ids for `nodes`,
  * and 10 for lists without page arguments. A connection's `edges` add nothing of their own; its
  * `totalCount` costs ROOT_TOTAL_COUNT_COST or NESTED_TOTAL_COUNT_COST.
- * Introspection costs one per object: the schema is small and public, and the playground needs it.
+ * Introspection is counted the same way, its lists by their sizes in this schema (see
+ * introspectionListSizes), so that aliased copies of the schema cost what they return.
  */
 const estimatorFor =
-  (fragments: Map<string, FragmentDefinitionNode>): ComplexityEstimator =>
+  (
+    fragments: Map<string, FragmentDefinitionNode>,
+    introspectionLists: Map<string, number>,
+  ): ComplexityEstimator =>
   ({ type, field, node, args, childComplexity }) => {
     const named = getNamedType(field.type);
     // totalCount is charged by the connection around it (see below), which knows where it is.
     if (isLeafType(named)) return 0;
-    if (type.name.startsWith('__') || field.name.startsWith('__')) return 1 + childComplexity;
+    if (type.name.startsWith('__') || field.name.startsWith('__')) {
+      const items = isListType(getNullableType(field.type))
+        ? (introspectionLists.get(`${type.name}.${field.name}`) ?? UNPAGED_LIST_ESTIMATE)
+        : 1;
+      return items * (1 + childComplexity);
+    }
     if (named.name.endsWith('Connection')) {
       // totalCount is counted once, not once per item of the page.
       const counted =
@@ -106,6 +120,54 @@ const estimatorFor =
     }
     return 1 + childComplexity;
   };
+
+const introspectionListsBySchema = new WeakMap<GraphQLSchema, Map<string, number>>();
+
+/**
+ * The size of each introspection list in this schema, averaged over what holds it: `types` is
+ * the number of types, `__Type.fields` the fields per type (over all types, as `types { fields }`
+ * multiplies them), `__Field.args` the arguments per field, and so on. The schema's own
+ * introspection then costs about the objects it returns, and a type asked for by name about
+ * an average type.
+ */
+function introspectionListSizes(schema: GraphQLSchema): Map<string, number> {
+  let sizes = introspectionListsBySchema.get(schema);
+  if (sizes) return sizes;
+  const types = Object.values(schema.getTypeMap());
+  const directives = schema.getDirectives();
+  let fields = 0;
+  let args = 0;
+  let interfaces = 0;
+  let possibleTypes = 0;
+  let enumValues = 0;
+  let inputFields = 0;
+  for (const type of types) {
+    if (isObjectType(type) || isInterfaceType(type)) {
+      const own = Object.values(type.getFields());
+      fields += own.length;
+      args += own.reduce((sum, field) => sum + field.args.length, 0);
+      interfaces += type.getInterfaces().length;
+    }
+    if (isAbstractType(type)) possibleTypes += schema.getPossibleTypes(type).length;
+    if (isEnumType(type)) enumValues += type.getValues().length;
+    if (isInputObjectType(type)) inputFields += Object.keys(type.getFields()).length;
+  }
+  const per = (total: number, over: number) => (over > 0 ? total / over : 0);
+  const directiveArgs = directives.reduce((sum, directive) => sum + directive.args.length, 0);
+  sizes = new Map([
+    ['__Schema.types', types.length],
+    ['__Schema.directives', directives.length],
+    ['__Type.fields', per(fields, types.length)],
+    ['__Type.interfaces', per(interfaces, types.length)],
+    ['__Type.possibleTypes', per(possibleTypes, types.length)],
+    ['__Type.enumValues', per(enumValues, types.length)],
+    ['__Type.inputFields', per(inputFields, types.length)],
+    ['__Field.args', per(args, fields)],
+    ['__Directive.args', per(directiveArgs, directives.length)],
+  ]);
+  introspectionListsBySchema.set(schema, sizes);
+  return sizes;
+}
 
 /** `totalCount` selections in a connection's selection set, fragments included. */
 function totalCountsIn(
@@ -144,14 +206,15 @@ export function operationCost(
       fragments.set(definition.name.value, definition);
   }
   try {
-    return getComplexity({
+    const cost = getComplexity({
       schema,
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [estimatorFor(fragments)],
+      estimators: [estimatorFor(fragments, introspectionListSizes(schema))],
       maxQueryNodes: 20_000,
     });
+    return Math.ceil(cost);
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
       return Number.POSITIVE_INFINITY;
