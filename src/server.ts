@@ -84,7 +84,9 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       limitsPlugin({ schema: deps.schema, limits: config.limits, rateLimiter: deps.rateLimiter }),
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({
-            embed: true,
+            // The schema changes only with a deployment: polling it would spend the visitor's
+            // rate-limit budget on introspection every few seconds.
+            embed: { initialState: { pollForSchemaUpdates: false } },
             includeCookies: false,
             footer: false,
           })
