@@ -78,7 +78,7 @@ export class ApiKeyService {
   async revoke(id: number, author: ChangeAuthor, field = 'id'): Promise<ApiKey> {
     await this.dataSource.transaction(async (em) => {
       const [row]: { revoked_at: Date | null }[] = await em.query(
-        'SELECT revoked_at FROM api_key WHERE id = $1 FOR UPDATE',
+        'SELECT revoked_at FROM api_key WHERE id = $1 FOR NO KEY UPDATE',
         [id],
       );
       if (!row) throw notFound(field, 'There is no API key with this ID.');

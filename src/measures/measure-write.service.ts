@@ -302,7 +302,8 @@ export class MeasureWriteService {
 
   private statementIds(ids: string[] | null | undefined, field: string): number[] | undefined {
     if (ids == null) return undefined;
-    return [...new Set(ids.map((id, i) => this.statements.decodeId(id, `${field}[${i}]`)))];
+    // Repeats are kept, so an unknown id is named at its own index; linking ignores repeats.
+    return ids.map((id, i) => this.statements.decodeId(id, `${field}[${i}]`));
   }
 
   /**
@@ -346,7 +347,7 @@ export class MeasureWriteService {
 
   private async lockMeasure(em: EntityManager, id: number): Promise<MeasureRecord> {
     const [current]: MeasureRecord[] = await em.query(
-      `SELECT ${RECORD_COLUMNS} FROM measure WHERE id = $1 FOR UPDATE`,
+      `SELECT ${RECORD_COLUMNS} FROM measure WHERE id = $1 FOR NO KEY UPDATE`,
       [id],
     );
     if (!current) throw notFound('id', 'There is no measure with this ID.');
