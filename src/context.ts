@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { ApiKey } from './auth/api-key.entity';
 import type { Caller } from './auth/role';
+import { byKeyLoader } from './common/loaders';
 import { createCountryLoaders } from './countries/country.loaders';
 import { createMeasureLoaders } from './measures/measure.loaders';
 import { createOfficialLoaders } from './officials/official.loaders';
@@ -38,6 +40,13 @@ export function createLoaders(services: Services) {
     measures: createMeasureLoaders(services.measures),
     statements: createStatementLoaders(services.statements),
     sources: createSourceLoaders(services.sources),
+    /** Only ever loaded for an admin caller (see node.resolver.ts). */
+    apiKeys: {
+      byId: byKeyLoader<number, ApiKey>(
+        (ids) => services.apiKeys.byIds(ids),
+        (apiKey) => apiKey.id,
+      ),
+    },
   };
 }
 

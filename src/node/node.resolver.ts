@@ -39,13 +39,13 @@ function loadNode(id: string, field: string, context: Context): Promise<Node | n
 async function loadDecoded(
   type: string,
   key: string,
-  { loaders, services, caller }: Context,
+  { loaders, caller }: Context,
 ): Promise<Node | null> {
   switch (type) {
     case 'ApiKey':
       // Keys are visible to admins only; to anyone else they do not exist.
       if (caller?.role !== Role.ADMIN) return null;
-      return (await services.apiKeys.byIds([Number(key)]))[0] ?? null;
+      return loaders.apiKeys.byId.load(Number(key));
     case 'Country':
       return loaders.countries.byCode.load(key);
     case 'Official':

@@ -161,8 +161,14 @@ function officialConditions(filter: NormalizedOfficialFilter, params: SqlParams)
   if (filter.category)
     conditions.push(`o.category = ANY(${params.add(filter.category, 'text[]')})`);
   if (filter.name) {
-    const pattern = `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(`o.search_text LIKE retorsion_fold(${params.add(pattern, 'text')})`);
+    // LIKE's wildcards are escaped after folding: the fold maps fullwidth ％ ＿ ＼ to % _ \.
+    const term = `retorsion_fold(${params.add(filter.name, 'text')})`;
+    conditions.push(`o.search_text LIKE '%' || ${escapeLike(term)} || '%'`);
   }
   return conditions;
+}
+
+/** SQL for `text` (an SQL expression) with LIKE's wildcards and escape character escaped. */
+function escapeLike(text: string): string {
+  return String.raw`regexp_replace(${text}, '([\\%_])', '\\\1', 'g')`;
 }

@@ -4,6 +4,7 @@ import { RateLimits1764288000000 } from './1764288000000-RateLimits';
 import { MeasureExpiry1764374400000 } from './1764374400000-MeasureExpiry';
 import { AppendOnlyChangeLog1764460800000 } from './1764460800000-AppendOnlyChangeLog';
 import { OfficialSearchPerField1764547200000 } from './1764547200000-OfficialSearchPerField';
+import { FoldFinalSigma1764633600000 } from './1764633600000-FoldFinalSigma';
 
 /** Every migration, oldest first. Listed rather than globbed so the compiled and TS builds agree. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   MeasureExpiry1764374400000,
   AppendOnlyChangeLog1764460800000,
   OfficialSearchPerField1764547200000,
+  FoldFinalSigma1764633600000,
 ];
