@@ -178,7 +178,7 @@ async function statementsFor(run: () => Promise<unknown>): Promise<string[]> {
 describe('batching, codes, health and search escapes', () => {
   test('nodes(ids) of ApiKeys: statements do not grow with the number of ids', async () => {
     const admin = await server.createKey(Role.ADMIN);
-    const keys = [];
+    const keys: Awaited<ReturnType<TestServer['createKey']>>[] = [];
     for (let i = 0; i < 20; i++) keys.push(await server.createKey(Role.EDITOR, `k${i}`));
     const q = 'query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ApiKey { name } } }';
     // A first use of the key also records when it was last used: not part of the comparison.

@@ -8,6 +8,7 @@ import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { Logger } from '../logger';
 import { ApiKey } from './api-key.entity';
 import { type Caller, Role } from './role';
+import { writeTransaction } from '../database/transaction';
 
 /** `rtsn_` + 16 hex characters of lookup + `_` + 256 random bits in base64url. */
 const KEY_FORMAT = /^rtsn_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
@@ -49,7 +50,7 @@ export class ApiKeyService {
     const trimmed = name.trim();
     const lookup = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
-    const id = await this.dataSource.transaction(async (em) => {
+    const id = await writeTransaction(this.dataSource, async (em) => {
       const [row]: { id: number }[] = await em.query(
         `INSERT INTO api_key (name, role, lookup, secret_hash, created_by_key_id)
          VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -76,7 +77,7 @@ export class ApiKeyService {
 
   /** Revokes at once, on every instance (each request checks the database). Idempotent. */
   async revoke(id: number, author: ChangeAuthor, field = 'id'): Promise<ApiKey> {
-    await this.dataSource.transaction(async (em) => {
+    await writeTransaction(this.dataSource, async (em) => {
       const [row]: { revoked_at: Date | null }[] = await em.query(
         'SELECT revoked_at FROM api_key WHERE id = $1 FOR NO KEY UPDATE',
         [id],

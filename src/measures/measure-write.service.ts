@@ -14,6 +14,7 @@ import { EXPIRING_STATUSES, hasExpired } from './measure-expiry';
 import { MeasureStatus } from './measure.enums';
 import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
 import type { MeasureService } from './measure.service';
+import { writeTransaction } from '../database/transaction';
 
 /** A measure's own columns, as the write path handles them. */
 interface MeasureRecord {
@@ -121,7 +122,7 @@ export class MeasureWriteService {
     const statementIds = this.statementIds(input.statementIds, 'input.statementIds');
     const externalId = input.externalId?.trim() || null;
 
-    return this.dataSource.transaction(async (em) => {
+    return writeTransaction(this.dataSource, async (em) => {
       await this.checkReferences(em, targets, record.inResponseToId, statementIds);
       const inserted = await this.insertMeasure(em, record, externalId);
       if (inserted.existing) return inserted.id; // a replay: nothing is written
@@ -155,72 +156,67 @@ export class MeasureWriteService {
       Object.keys(input).filter((key) => input[key as keyof UpdateMeasureInput] !== undefined),
     );
 
-    await this.dataSource
-      .transaction(async (em) => {
-        const current = await this.lockMeasure(em, id);
-        const before = await measureState(em, id);
-        const next: MeasureRecord = { ...current };
-        if (input.kind != null) next.kind = input.kind;
-        if (input.title != null) next.title = input.title.trim();
-        if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
-        if (input.imposedBy != null)
-          next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
-        if (input.targetCountry !== undefined) {
-          next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
-        }
-        if (input.beneficiaryCountry !== undefined) {
-          next.beneficiaryCountryCode = this.optionalCountry(
-            input.beneficiaryCountry,
-            'input.beneficiaryCountry',
-          );
-        }
-        if (input.targetCount != null) next.targetCount = input.targetCount;
-        // New targets without a new count: the count covers at least the people named.
-        else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
-        if (input.announcedOn != null) next.announcedOn = input.announcedOn;
-        if (input.announcedOnPrecision != null)
-          next.announcedOnPrecision = input.announcedOnPrecision;
-        next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
-        if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
-        if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
-        if (input.indefinite != null) next.indefinite = input.indefinite;
-        if (input.status != null) {
-          next.status = input.status;
-          // Reinstated: a measure no longer lifted has no lifting date.
-          if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
-        }
-        if (input.inResponseToId !== undefined) {
-          next.inResponseToId = this.optionalMeasureId(
-            input.inResponseToId,
-            'input.inResponseToId',
-          );
-        }
+    await writeTransaction(this.dataSource, async (em) => {
+      const current = await this.lockMeasure(em, id);
+      const before = await measureState(em, id);
+      const next: MeasureRecord = { ...current };
+      if (input.kind != null) next.kind = input.kind;
+      if (input.title != null) next.title = input.title.trim();
+      if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
+      if (input.imposedBy != null)
+        next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
+      if (input.targetCountry !== undefined) {
+        next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
+      }
+      if (input.beneficiaryCountry !== undefined) {
+        next.beneficiaryCountryCode = this.optionalCountry(
+          input.beneficiaryCountry,
+          'input.beneficiaryCountry',
+        );
+      }
+      if (input.targetCount != null) next.targetCount = input.targetCount;
+      // New targets without a new count: the count covers at least the people named.
+      else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
+      if (input.announcedOn != null) next.announcedOn = input.announcedOn;
+      if (input.announcedOnPrecision != null)
+        next.announcedOnPrecision = input.announcedOnPrecision;
+      next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
+      if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
+      if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
+      if (input.indefinite != null) next.indefinite = input.indefinite;
+      if (input.status != null) {
+        next.status = input.status;
+        // Reinstated: a measure no longer lifted has no lifting date.
+        if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
+      }
+      if (input.inResponseToId !== undefined) {
+        next.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
+      }
 
-        const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
-        checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
-        checkDates(next, 'input', provided);
-        next.status = statusByDates(next, current.status, provided);
-        if (next.inResponseToId !== null && next.inResponseToId !== current.inResponseToId) {
-          await this.assertNoCycle(em, id, next.inResponseToId);
-        }
-        await this.checkReferences(em, targets, next.inResponseToId, statementIds);
+      const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
+      checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
+      checkDates(next, 'input', provided);
+      next.status = statusByDates(next, current.status, provided);
+      if (next.inResponseToId !== null && next.inResponseToId !== current.inResponseToId) {
+        await this.assertNoCycle(em, id, next.inResponseToId);
+      }
+      await this.checkReferences(em, targets, next.inResponseToId, statementIds);
 
-        await this.writeRecord(em, id, next);
-        let newOfficialIds: number[] = [];
-        if (targets) {
-          await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
-          newOfficialIds = await this.writeTargets(em, id, targets);
-        }
-        if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
-        const relinked = statementIds ? await this.linkStatements(em, id, statementIds, true) : [];
-        // An update that leaves everything as it was is no change: nothing is written, no
-        // measureUpdated event, updatedAt stays.
-        if ((await measureState(em, id)) === before) throw UNCHANGED;
-        await appendChanges(em, measureChanges(id, 'updated', newOfficialIds, relinked), author);
-      })
-      .catch((error: unknown) => {
-        if (error !== UNCHANGED) throw error;
-      });
+      await this.writeRecord(em, id, next);
+      let newOfficialIds: number[] = [];
+      if (targets) {
+        await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
+        newOfficialIds = await this.writeTargets(em, id, targets);
+      }
+      if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
+      const relinked = statementIds ? await this.linkStatements(em, id, statementIds, true) : [];
+      // An update that leaves everything as it was is no change: nothing is written, no
+      // measureUpdated event, updatedAt stays.
+      if ((await measureState(em, id)) === before) throw UNCHANGED;
+      await appendChanges(em, measureChanges(id, 'updated', newOfficialIds, relinked), author);
+    }).catch((error: unknown) => {
+      if (error !== UNCHANGED) throw error;
+    });
   }
 
   async lift(
@@ -231,7 +227,7 @@ export class MeasureWriteService {
   ): Promise<void> {
     const statement =
       statementId != null ? this.statements.decodeId(statementId, 'statementId') : null;
-    await this.dataSource.transaction(async (em) => {
+    await writeTransaction(this.dataSource, async (em) => {
       const current = await this.lockMeasure(em, id);
       if (current.status === MeasureStatus.LIFTED) {
         throw new AppError(

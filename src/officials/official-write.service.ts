@@ -4,6 +4,7 @@ import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { AddOfficialInput } from './official.inputs';
+import { writeTransaction } from '../database/transaction';
 
 interface NormalizedOfficial {
   name: string;
@@ -25,7 +26,7 @@ export class OfficialWriteService {
   async add(input: AddOfficialInput, author: ChangeAuthor): Promise<number> {
     await assertValid(input, 'input');
     const [official] = this.normalize([input], 'input', false);
-    return this.dataSource.transaction(async (em) => {
+    return writeTransaction(this.dataSource, async (em) => {
       const [id] = await this.insertMany(em, [official!], () => 'input');
       await appendChanges(em, [{ entity: 'Official', entityId: id!, action: 'added' }], author);
       return id!;

@@ -10,6 +10,7 @@ import type { MeasureService } from '../measures/measure.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { AddStatementInput } from './statement.inputs';
+import { writeTransaction } from '../database/transaction';
 
 /** addStatement: one transaction for the statement, its measure links and its sources. */
 export class StatementWriteService {
@@ -30,7 +31,7 @@ export class StatementWriteService {
       this.measures.decodeId(id, `input.measureIds[${i}]`),
     );
     const measureIds = [...new Set(listed)];
-    return this.dataSource.transaction(async (em) => {
+    return writeTransaction(this.dataSource, async (em) => {
       if (speakerId !== null && (await missingIds(em, 'official', [speakerId])) >= 0) {
         throw badUserInput('input.speakerId', 'There is no official with this ID.');
       }

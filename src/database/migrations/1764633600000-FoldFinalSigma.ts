@@ -10,7 +10,10 @@ export class FoldFinalSigma1764633600000 implements MigrationInterface {
   name = 'FoldFinalSigma1764633600000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await this.rebuild(queryRunner, `translate(lower(unaccent('unaccent'::regdictionary, value)), 'ς', 'σ')`);
+    await this.rebuild(
+      queryRunner,
+      `translate(lower(unaccent('unaccent'::regdictionary, value)), 'ς', 'σ')`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

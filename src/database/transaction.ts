@@ -1,0 +1,36 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+
+function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  const state = typeof code === 'string' ? code : driverError?.code;
+  return typeof state === 'string' ? state : undefined;
+}
+
+/**
+ * Runs `work` as one transaction, and again (up to MAX_ATTEMPTS in all) when PostgreSQL ended it
+ * as a deadlock victim or a serialization failure: such a transaction was rolled back whole, so
+ * running it again is what the client would have to do, without handing it an internal error.
+ * Writes take their locks in an order meant to avoid deadlocks; this is the backstop for orders
+ * nobody foresaw. `work` must keep its state inside the transaction (it may run more than once).
+ */
+export async function writeTransaction<T>(
+  dataSource: DataSource,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction(work);
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE.has(state)) throw error;
+      // A short random pause, so the two sides of a deadlock do not meet again at once.
+      await sleep(5 + Math.random() * 20 * attempt);
+    }
+  }
+}
