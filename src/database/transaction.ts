@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
+import { UPDATED_AT_NOW } from './sql';
 
 /** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -33,4 +34,24 @@ export async function writeTransaction<T>(
       await sleep(5 + Math.random() * 20 * attempt);
     }
   }
+}
+
+/**
+ * Moves the updatedAt of rows whose links changed (a statement linked to a measure, a measure
+ * answered by another). Rows are locked in id order first, the order every write that touches
+ * several of them uses, so two such writes wait for each other instead of deadlocking.
+ */
+export async function touch(
+  em: EntityManager,
+  table: 'measure' | 'statement',
+  ids: readonly number[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  await em.query(
+    `SELECT 1 FROM ${table} WHERE id = ANY($1::int4[]) ORDER BY id FOR NO KEY UPDATE`,
+    [ids],
+  );
+  await em.query(`UPDATE ${table} SET updated_at = ${UPDATED_AT_NOW} WHERE id = ANY($1::int4[])`, [
+    ids,
+  ]);
 }

@@ -14,7 +14,7 @@ import { EXPIRING_STATUSES, hasExpired } from './measure-expiry';
 import { MeasureStatus } from './measure.enums';
 import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
 import type { MeasureService } from './measure.service';
-import { writeTransaction } from '../database/transaction';
+import { touch, writeTransaction } from '../database/transaction';
 
 /** A measure's own columns, as the write path handles them. */
 interface MeasureRecord {
@@ -130,7 +130,12 @@ export class MeasureWriteService {
       const newOfficialIds = await this.writeTargets(em, id, targets);
       await this.sources.insert(em, { measureId: id }, input.sources);
       const relinked = await this.linkStatements(em, id, statementIds ?? [], false);
-      await appendChanges(em, measureChanges(id, 'added', newOfficialIds, relinked), author);
+      const answered = await this.answered(em, null, record.inResponseToId);
+      await appendChanges(
+        em,
+        measureChanges(id, 'added', newOfficialIds, relinked, answered),
+        author,
+      );
       return id;
     });
   }
@@ -157,6 +162,9 @@ export class MeasureWriteService {
     );
 
     await writeTransaction(this.dataSource, async (em) => {
+      // Before the row: an edit of inResponseTo locks the measures it answers (answered()),
+      // and another such edit may hold one of them while it waits for this lock.
+      if (input.inResponseToId !== undefined) await lockResponseChain(em);
       const current = await this.lockMeasure(em, id);
       const before = await measureState(em, id);
       const next: MeasureRecord = { ...current };
@@ -213,7 +221,12 @@ export class MeasureWriteService {
       // An update that leaves everything as it was is no change: nothing is written, no
       // measureUpdated event, updatedAt stays.
       if ((await measureState(em, id)) === before) throw UNCHANGED;
-      await appendChanges(em, measureChanges(id, 'updated', newOfficialIds, relinked), author);
+      const answered = await this.answered(em, current.inResponseToId, next.inResponseToId);
+      await appendChanges(
+        em,
+        measureChanges(id, 'updated', newOfficialIds, relinked, answered),
+        author,
+      );
     }).catch((error: unknown) => {
       if (error !== UNCHANGED) throw error;
     });
@@ -390,7 +403,7 @@ export class MeasureWriteService {
     id: number,
     inResponseToId: number,
   ): Promise<void> {
-    await em.query('SELECT pg_advisory_xact_lock($1)', [RESPONSE_CHAIN_LOCK]);
+    await lockResponseChain(em);
     const [cycle] = await em.query(
       // UNION (not UNION ALL) ends the walk at any id seen before, so it needs no depth limit
       // and ends even on a chain that somehow already loops.
@@ -435,6 +448,22 @@ export class MeasureWriteService {
   }
 
   /**
+   * The measures whose `responses` a change of inResponseTo from `before` to `after` changes
+   * (the one no longer answered, the one now answered), after moving their updatedAt: the change
+   * log records them as updated, as it records statements whose links change.
+   */
+  private async answered(
+    em: EntityManager,
+    before: number | null,
+    after: number | null,
+  ): Promise<number[]> {
+    if (before === after) return [];
+    const ids = [before, after].filter((id): id is number => id !== null).sort((a, b) => a - b);
+    await touch(em, 'measure', ids);
+    return ids;
+  }
+
+  /**
    * Links the measure to these statements, replacing its links when `replace`. Returns the
    * statements whose `measures` changed, after moving their updatedAt: the change log records
    * them as updated, as addStatement records the measures it links.
@@ -468,12 +497,7 @@ export class MeasureWriteService {
       ...[...before].filter((s) => !after.has(s)),
       ...[...after].filter((s) => !before.has(s)),
     ].sort((a, b) => a - b);
-    if (changed.length > 0) {
-      await em.query(
-        `UPDATE statement SET updated_at = ${UPDATED_AT_NOW} WHERE id = ANY($1::int4[])`,
-        [changed],
-      );
-    }
+    await touch(em, 'statement', changed);
     return changed;
   }
 }
@@ -507,13 +531,14 @@ function statusByDates(
 
 /**
  * The change-log rows of one measure write: officials it created first, then the measure, then
- * the statements whose links to it changed.
+ * the measures it stopped or started answering, then the statements whose links to it changed.
  */
 function measureChanges(
   id: number,
   action: 'added' | 'updated',
   newOfficialIds: number[],
   relinkedStatements: number[],
+  answeredMeasures: number[],
 ): Change[] {
   return [
     ...newOfficialIds.map((officialId) => ({
@@ -522,8 +547,18 @@ function measureChanges(
       action: 'added' as const,
     })),
     { entity: 'Measure', entityId: id, action },
+    ...answeredMeasures.map((measureId) => ({
+      entity: 'Measure' as const,
+      entityId: measureId,
+      action: 'updated' as const,
+    })),
     ...statementChanges(relinkedStatements),
   ];
+}
+
+/** Serialises edits of inResponseTo (see RESPONSE_CHAIN_LOCK). */
+async function lockResponseChain(em: EntityManager): Promise<void> {
+  await em.query('SELECT pg_advisory_xact_lock($1)', [RESPONSE_CHAIN_LOCK]);
 }
 
 function statementChanges(statementIds: number[]): Change[] {

@@ -4,13 +4,12 @@ import { badUserInput } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
-import { UPDATED_AT_NOW } from '../database/sql';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { MeasureService } from '../measures/measure.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { AddStatementInput } from './statement.inputs';
-import { writeTransaction } from '../database/transaction';
+import { touch, writeTransaction } from '../database/transaction';
 
 /** addStatement: one transaction for the statement, its measure links and its sources. */
 export class StatementWriteService {
@@ -61,10 +60,7 @@ export class StatementWriteService {
         );
         // Each linked measure's `statements` changed: it is updated, for readers of updatedAt
         // and for measureUpdated subscribers, like any other change to a measure.
-        await em.query(
-          `UPDATE measure SET updated_at = ${UPDATED_AT_NOW} WHERE id = ANY($1::int4[])`,
-          [measureIds],
-        );
+        await touch(em, 'measure', measureIds);
       }
       await this.sources.insert(em, { statementId: id }, input.sources);
       await appendChanges(
