@@ -15,7 +15,7 @@ import { formatError, internalErrorPlugin } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
 import type { DatabaseHealth } from './database/health';
-import { clientAddressOf } from './limits/client-address';
+import { clientAddressOf, fromTrustedProxyOf } from './limits/client-address';
 import { DocumentGuard } from './limits/document-guard';
 import { limitsPlugin } from './limits/limits-plugin';
 import { limitRules, parseOptions, variablesOverLimits } from './limits/query-limits';
@@ -95,8 +95,9 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   });
   await apollo.start();
 
+  const fromTrustedProxy = fromTrustedProxyOf(config.trustProxy);
   httpServer.on('request', (req, res) => {
-    const requestId = requestIdOf(req);
+    const requestId = requestIdOf(req, fromTrustedProxy(req));
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
     res.on('finish', () => {
@@ -296,9 +297,12 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   };
 }
 
-function requestIdOf(req: IncomingMessage): string {
+/** A sane X-Request-Id from a trusted proxy (so one request has one id end to end), else a new one. */
+function requestIdOf(req: IncomingMessage, fromTrustedProxy: boolean): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return fromTrustedProxy && typeof given === 'string' && REQUEST_ID.test(given)
+    ? given
+    : randomUUID();
 }
 
 function setCorsHeaders(

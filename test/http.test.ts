@@ -35,10 +35,18 @@ test('a browser gets the playground on GET /graphql', async () => {
   expect(await response.text()).toMatch(/apollo/i);
 });
 
-test('every response carries a request id; a sane one from the client is kept', async () => {
+test('every response carries a request id; a client cannot choose it', async () => {
   const given = await fetch(`${server.origin}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+  expect(given.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('a sane request id from a trusted proxy is kept', async () => {
+  const behindProxy = await startTestServer({ trustProxy: ['loopback'] }, server.db);
+  const given = await fetch(`${behindProxy.origin}/healthz`, {
+    headers: { 'x-request-id': 'abc-123' },
+  });
   expect(given.headers.get('x-request-id')).toBe('abc-123');
-  const generated = await fetch(`${server.origin}/healthz`, {
+  const generated = await fetch(`${behindProxy.origin}/healthz`, {
     headers: { 'x-request-id': 'bad id with spaces' },
   });
   expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -14,6 +14,19 @@ export function clientAddressOf(trusted: string[]): (request: IncomingMessage) =
 }
 
 /**
+ * Whether a request comes straight from a proxy listed in TRUST_PROXY: only such a peer may name
+ * the request (X-Request-Id); anyone else could reuse or forge ids that the log and the change
+ * log use to trace writes.
+ */
+export function fromTrustedProxyOf(trusted: string[]): (request: IncomingMessage) => boolean {
+  const trust = proxyaddr.compile(trusted);
+  return (request) => {
+    const peer = request.socket.remoteAddress;
+    return peer !== undefined && trust(peer, 0);
+  };
+}
+
+/**
  * The part of an address one client controls: an IPv4 address, or an IPv6 /64. A single IPv6
  * host is usually given a whole /64 (2^64 addresses), so charging each address on its own would
  * give it an unlimited budget. IPv4-mapped IPv6 addresses count as the IPv4 address.
