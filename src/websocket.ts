@@ -14,7 +14,7 @@ import { AppError, ErrorCode } from './common/errors';
 import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
-import type { DatabaseHealth } from './database/health';
+import { type DatabaseHealth, isUnavailable } from './database/health';
 import { DocumentGuard } from './limits/document-guard';
 import { assertAffordable, assertPageSizes, variablesOverLimits } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
@@ -75,8 +75,10 @@ export function serveWebSockets(
   const present = (error: GraphQLError, requestId: string): GraphQLError => {
     const judged = !error.path && error.originalError ? error.originalError : error;
     const internal = isInternal(judged);
-    if (internal && !deps.health.observe(unwrapResolverError(judged))) {
-      logger.error({ err: unwrapResolverError(judged), requestId }, 'subscription error');
+    const cause = unwrapResolverError(judged);
+    if (internal && !deps.health.observe(cause)) {
+      if (isUnavailable(cause)) logger.warn({ err: cause, requestId }, 'database busy');
+      else logger.error({ err: cause, requestId }, 'subscription error');
     }
     const formatted = formatError(error.toJSON(), judged, config);
     const extensions = internal ? { ...formatted.extensions, requestId } : formatted.extensions;

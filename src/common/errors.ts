@@ -12,7 +12,11 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** A subscription ended because its client fell too far behind; resume with `since`. */
   SUBSCRIPTION_OVERFLOW = 'SUBSCRIPTION_OVERFLOW',
-  /** The database cannot be reached; nothing was done; retry shortly (HTTP 503). */
+  /**
+   * The database cannot serve the request now (unreachable, busy, read-only); retry shortly
+   * (HTTP 503). Nothing was done, except when `extensions.recorded` is UNKNOWN: the connection
+   * was lost while a write was being committed.
+   */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
 }
 

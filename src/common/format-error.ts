@@ -2,7 +2,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
-import { type DatabaseHealth, isPoolExhausted, isUnavailable } from '../database/health';
+import {
+  busyDatabaseMessage,
+  type DatabaseHealth,
+  isPoolExhausted,
+  isUnavailable,
+} from '../database/health';
 import type { Logger } from '../logger';
 import { ErrorCode } from './errors';
 import { inputFieldOf } from './input-path';
@@ -52,7 +57,7 @@ export function formatError(
     return {
       message: isPoolExhausted(original)
         ? 'The server is busy; try again shortly.'
-        : 'The database is unavailable; try again shortly.',
+        : (busyDatabaseMessage(original) ?? 'The database is unavailable; try again shortly.'),
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
@@ -122,6 +127,12 @@ export function internalErrorPlugin<C extends { requestId: string }>(
             if (!isInternal(error)) continue;
             const original = unwrapResolverError(error);
             if (health.observe(original)) continue;
+            if (isUnavailable(original)) {
+              // The database is busy or refusing (a timeout, read-only, full): the client was
+              // told to retry; worth watching, not a bug.
+              logger.warn({ err: original, requestId: contextValue.requestId }, 'database busy');
+              continue;
+            }
             logger.error(
               { err: original, requestId: contextValue.requestId, path: error.path },
               'internal error',

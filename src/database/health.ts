@@ -28,9 +28,33 @@ export function isConnectivityError(error: unknown): boolean {
   );
 }
 
+/**
+ * What PostgreSQL says when it is reachable but cannot serve a request right now, with what the
+ * client is told: not a bug in the request or the server, so never an internal error.
+ */
+const BUSY_DATABASE: Record<string, string> = {
+  // statement_timeout (DB_STATEMENT_TIMEOUT_MS); the API cancels statements no other way.
+  '57014': 'The database took too long to answer; try again shortly, or ask for less.',
+  // A standby after a failover, or default_transaction_read_only.
+  '25006': 'The database accepts no writes right now; try again shortly.',
+  '53100': 'The database is out of disk space; try again later.',
+  '53200': 'The database is out of memory; try again shortly.',
+  '53300': 'The database has no free connections; try again shortly.',
+  '55P03': 'A record is locked by another change; try again shortly.',
+};
+
+/** The message for a database that answered but cannot serve now, or undefined. */
+export function busyDatabaseMessage(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' ? BUSY_DATABASE[code] : undefined;
+}
+
 /** Whether a request failed because it cannot be served right now (503, retry shortly). */
 export function isUnavailable(error: unknown): boolean {
-  return isConnectivityError(error) || isPoolExhausted(error);
+  return (
+    isConnectivityError(error) || isPoolExhausted(error) || busyDatabaseMessage(error) !== undefined
+  );
 }
 
 /**

@@ -41,6 +41,10 @@ export async function withSchemaLock<T>(
 ): Promise<T> {
   const { url } = dataSource.options as { url?: string };
   const lock = new Client({ connectionString: url, application_name: 'retorsion schema lock' });
+  // The session may drop while the work runs (a restart, a terminated backend): pg then emits
+  // 'error', which without a listener would end the process. The lock is gone with the session;
+  // migrations still run one transaction each, and the unlock below simply fails.
+  lock.on('error', () => undefined);
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
@@ -48,6 +52,6 @@ export async function withSchemaLock<T>(
   } finally {
     // Closing the session releases the lock too, should the unlock fail.
     await lock.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => undefined);
-    await lock.end();
+    await lock.end().catch(() => undefined);
   }
 }

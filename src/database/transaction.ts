@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, ErrorCode } from '../common/errors';
+import { isConnectivityError } from './health';
 import { UPDATED_AT_NOW } from './sql';
 
 /** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
@@ -26,7 +28,7 @@ export async function writeTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(work);
+      return await once(dataSource, work);
     } catch (error) {
       const state = sqlState(error);
       if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE.has(state)) throw error;
@@ -34,6 +36,50 @@ export async function writeTransaction<T>(
       await sleep(5 + Math.random() * 20 * attempt);
     }
   }
+}
+
+/**
+ * One attempt. A connection lost before COMMIT was sent leaves nothing behind (PostgreSQL rolls
+ * the transaction back); lost while COMMIT was under way, the write may or may not have been
+ * recorded, and the client is told so (a retry with the same externalId is safe either way)
+ * rather than the usual "unavailable, try again", which would record a write without one twice.
+ */
+async function once<T>(
+  dataSource: DataSource,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.startTransaction();
+    let result: T;
+    try {
+      result = await work(runner.manager);
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
+    try {
+      await runner.commitTransaction();
+    } catch (error) {
+      if (isConnectivityError(error)) throw outcomeUnknown(error);
+      throw error;
+    }
+    return result;
+  } finally {
+    await runner.release().catch(() => undefined);
+  }
+}
+
+function outcomeUnknown(cause: unknown): AppError {
+  const error = new AppError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'The connection to the database was lost while this write was being committed: it may or ' +
+      'may not have been recorded. Check, or retry with the same externalId.',
+    { recorded: 'UNKNOWN' },
+  );
+  error.cause = cause;
+  return error;
 }
 
 /**
