@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -412,6 +413,20 @@ function strictSearchParams(url: string): URLSearchParams | undefined {
 }
 
 /**
+ * Whether the client prefers application/graphql-response+json, chosen as Apollo chooses for the
+ * errors it answers itself (Negotiator: order and q-values count; no Accept means JSON), so one
+ * request gets one media type whichever layer refuses it.
+ */
+function prefersGraphQLResponse(req: IncomingMessage): boolean {
+  if (!req.headers.accept) return false;
+  const chosen = new Negotiator({ headers: { accept: req.headers.accept } }).mediaType([
+    'application/json',
+    'application/graphql-response+json',
+  ]);
+  return chosen === 'application/graphql-response+json';
+}
+
+/**
  * Errors found before execution, answered as GraphQL over HTTP says: 400 with
  * application/graphql-response+json when the client accepts it, else 200 with application/json.
  */
@@ -420,7 +435,7 @@ function sendRequestErrors(
   res: ServerResponse,
   errors: GraphQLFormattedError[],
 ): void {
-  const modern = /application\/graphql-response\+json/i.test(req.headers.accept ?? '');
+  const modern = prefersGraphQLResponse(req);
   res.statusCode = modern ? 400 : 200;
   res.setHeader(
     'content-type',

@@ -17,6 +17,8 @@ const VALUE_KINDS = new Set<string>([
   Kind.ENUM,
   Kind.LIST,
   Kind.OBJECT,
+  // 'Field "bogus" is not defined by type "AddMeasureInput".' is reported on the field itself.
+  Kind.OBJECT_FIELD,
 ]);
 
 /** Documents are parsed a second time only within the size the limits let through. */
@@ -44,6 +46,9 @@ export function inputFieldOf(error: GraphQLError): string | undefined {
   // 'Field "measures" argument "first" of type "Int!" is required, but it was not provided.'
   const required = /argument "(\w+)" of type "[^"]+" is required/.exec(message);
   if (required) return required[1];
+  // 'Unknown argument "bogus" on field "Query.measures".'
+  const unknown = /^Unknown argument "(\w+)" on field/.exec(message);
+  if (unknown) return unknown[1];
   // Only errors about a literal input value (ValuesOfCorrectTypeRule's, a scalar's parseLiteral)
   // are looked up in the document; nothing else (a parse error above all) is parsed again.
   const node = error.nodes?.[0];
@@ -85,7 +90,11 @@ function indexValues(source: Source): Map<number, string> {
   const walk = (value: ValueNode, path: string): void => {
     if (value.loc) index.set(value.loc.start, path);
     if (value.kind === Kind.OBJECT) {
-      for (const field of value.fields) walk(field.value, `${path}.${field.name.value}`);
+      for (const field of value.fields) {
+        const fieldPath = `${path}.${field.name.value}`;
+        if (field.loc) index.set(field.loc.start, fieldPath);
+        walk(field.value, fieldPath);
+      }
     } else if (value.kind === Kind.LIST) {
       value.values.forEach((item, i) => walk(item, `${path}[${i}]`));
     }
