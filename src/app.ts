@@ -69,6 +69,7 @@ export async function startApplication(
       logger,
       schema,
       services,
+      sql,
       rateLimiter: new RateLimiter(poolOf(dataSource), config.rateLimit, logger),
       health,
       checkDatabase,

@@ -17,6 +17,11 @@ export interface Config {
   dbPoolSize: number;
   /** Serve Apollo's landing page (an embedded Sandbox) on GET /graphql from a browser. */
   playground: boolean;
+  /**
+   * Answer the queries the read planner covers with one SQL statement each (src/planner); off,
+   * every query goes through the resolvers.
+   */
+  readPlanner: boolean;
   /** How long shutdown waits for in-flight requests before closing them, in milliseconds. */
   shutdownGraceMs: number;
   /** Largest request body from anonymous callers (queries are small). */
@@ -89,6 +94,7 @@ export const defaultConfig: Config = {
   dataDir: path.resolve('.data'),
   dbPoolSize: 10,
   playground: true,
+  readPlanner: true,
   shutdownGraceMs: 20_000,
   maxBodyBytes: 256 * 1024,
   maxBodyBytesWithKey: 8 * 1024 * 1024,
@@ -196,6 +202,7 @@ export function loadConfig(
   config.embeddedPostgresPort = int('EMBEDDED_PG_PORT', 1, 65535);
   config.dbPoolSize = int('DB_POOL_SIZE', 1, 1000) ?? config.dbPoolSize;
   config.playground = bool('PLAYGROUND') ?? config.playground;
+  config.readPlanner = bool('READ_PLANNER') ?? config.readPlanner;
   config.shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 0, 600_000) ?? config.shutdownGraceMs;
   config.maxBodyBytes = int('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024) ?? config.maxBodyBytes;
   config.maxBodyBytesWithKey =

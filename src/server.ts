@@ -24,12 +24,16 @@ import type { RateLimiter } from './limits/rate-limiter';
 import type { Logger } from './logger';
 import type { Services } from './services';
 import { GRAPHQL_PATH, serveWebSockets } from './websocket';
+import type { Sql } from './database/sql';
+import { plannerPlugin } from './planner/planner-plugin';
 
 export interface ServerDependencies {
   config: Config;
   logger: Logger;
   schema: GraphQLSchema;
   services: Services;
+  /** The read path's statements, for the read planner. */
+  sql: Sql;
   rateLimiter: RateLimiter;
   health: DatabaseHealth;
   /** Resolves when the database answers; `/readyz` reports it. */
@@ -83,6 +87,10 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       ApolloServerPluginCacheControlDisabled(),
       internalErrorPlugin(logger, health),
       limitsPlugin({ schema: deps.schema, limits: config.limits, rateLimiter: deps.rateLimiter }),
+      // After the limits: a planned query is checked and charged like any other.
+      ...(config.readPlanner
+        ? [plannerPlugin({ schema: deps.schema, sql: deps.sql, logger })]
+        : []),
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({
             // The schema changes only with a deployment: polling it would spend the visitor's

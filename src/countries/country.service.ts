@@ -7,7 +7,7 @@ import { KeysetTable } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { Country } from './country.entity';
 
-const COLUMNS = 'c.code, c.alpha3, c.name, c.region';
+export const COUNTRY_COLUMNS = 'c.code, c.alpha3, c.name, c.region';
 
 export const COUNTRY_ORDER: KeysetOrder<Country> = {
   id: 'country:CODE',
@@ -28,7 +28,7 @@ export class CountryService {
 
   constructor(private readonly sql: Sql) {
     this.table = new KeysetTable(sql, {
-      select: COLUMNS,
+      select: COUNTRY_COLUMNS,
       from: 'country c',
       conditions: regionCondition,
       toRow: (raw) => hydrate(Country, raw),
@@ -37,7 +37,7 @@ export class CountryService {
 
   /** Reads the countries, once at start-up (codes seeded later are not valid in arguments). */
   async load(): Promise<void> {
-    const rows = await this.sql.rows(`SELECT ${COLUMNS} FROM country c`);
+    const rows = await this.sql.rows(`SELECT ${COUNTRY_COLUMNS} FROM country c`);
     const countries = rows.map((row) => hydrate(Country, row));
     this.byCode = new Map(countries.map((country) => [country.code, country]));
   }
@@ -78,7 +78,7 @@ export class CountryService {
 
   async byCodes(codes: readonly string[]): Promise<Country[]> {
     const rows = await this.sql.rows(
-      `SELECT ${COLUMNS} FROM country c WHERE c.code = ANY($1::text[])`,
+      `SELECT ${COUNTRY_COLUMNS} FROM country c WHERE c.code = ANY($1::text[])`,
       [codes],
     );
     return rows.map((row) => hydrate(Country, row));

@@ -83,7 +83,7 @@ export interface KeysetQuery<Row> {
   window: PageWindow;
 }
 
-function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
+export function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
   const { order, window, params } = query;
   const columns = `(${order.columns.map((c) => c.sql).join(', ')})`;
   const key = (values: Key) =>
@@ -96,7 +96,7 @@ function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
   return conditions;
 }
 
-function orderAndLimit<Row>(query: KeysetQuery<Row>): string {
+export function orderAndLimit<Row>(query: KeysetQuery<Row>): string {
   const { order, window } = query;
   const reversed = window.backward !== (order.direction === 'DESC');
   const direction = reversed ? 'DESC' : 'ASC';

@@ -21,7 +21,7 @@ import { Measure } from './measure.entity';
 import { type MeasureKind, MeasureOrderField, type MeasureStatus } from './measure.enums';
 import type { MeasureFilter, MeasureOrder } from './measure.inputs';
 
-const COLUMNS = `m.id, m.kind, m.title, m.summary, m.imposed_by_code AS "imposedByCode",
+export const MEASURE_COLUMNS = `m.id, m.kind, m.title, m.summary, m.imposed_by_code AS "imposedByCode",
   m.target_country_code AS "targetCountryCode", m.beneficiary_country_code AS "beneficiaryCountryCode",
   m.target_count AS "targetCount", m.announced_on AS "announcedOn",
   m.announced_on_precision AS "announcedOnPrecision", m.effective_from AS "effectiveFrom",
@@ -64,7 +64,7 @@ for (const field of Object.values(MeasureOrderField)) {
 /** The lists of measures that hang off another object. */
 export type MeasureParent = 'imposedBy' | 'targetCountry' | 'targetOfficial';
 
-const PARENTS: Record<MeasureParent, ParentLink> = {
+export const MEASURE_PARENTS: Record<MeasureParent, ParentLink> = {
   imposedBy: { column: 'm.imposed_by_code', keyType: 'text[]' },
   targetCountry: { column: 'm.target_country_code', keyType: 'text[]' },
   targetOfficial: {
@@ -105,7 +105,7 @@ export class MeasureService {
     private readonly officials: OfficialService,
   ) {
     this.table = new KeysetTable(sql, {
-      select: COLUMNS,
+      select: MEASURE_COLUMNS,
       from: 'measure m',
       conditions: measureConditions,
       toRow: (raw) => hydrate(Measure, raw),
@@ -173,7 +173,7 @@ export class MeasureService {
 
   async byIds(ids: readonly number[]): Promise<Measure[]> {
     const rows = await this.sql.rows(
-      `SELECT ${COLUMNS} FROM measure m WHERE m.id = ANY($1::int4[])`,
+      `SELECT ${MEASURE_COLUMNS} FROM measure m WHERE m.id = ANY($1::int4[])`,
       [ids],
     );
     return rows.map((row) => hydrate(Measure, row));
@@ -194,7 +194,7 @@ export class MeasureService {
     query: MeasureListQuery,
   ): Promise<Page<Measure>[]> {
     return this.table.pagesPerParent(
-      PARENTS[parent],
+      MEASURE_PARENTS[parent],
       keys,
       query.filter,
       query.order,
@@ -207,13 +207,13 @@ export class MeasureService {
     keys: readonly KeyValue[],
     filter: NormalizedMeasureFilter,
   ): Promise<number[]> {
-    return this.table.countsPerParent(PARENTS[parent], keys, filter);
+    return this.table.countsPerParent(MEASURE_PARENTS[parent], keys, filter);
   }
 
   /** Measure.responses: the measures answering each of `ids`, oldest first. */
   async responsesTo(ids: readonly number[]): Promise<Measure[][]> {
     const rows = await this.sql.rows<Measure & { parentKey: number }>(
-      `SELECT m.in_response_to_id AS "parentKey", ${COLUMNS} FROM measure m
+      `SELECT m.in_response_to_id AS "parentKey", ${MEASURE_COLUMNS} FROM measure m
        WHERE m.in_response_to_id = ANY($1::int4[]) ORDER BY m.announced_on, m.id`,
       [ids],
     );
@@ -226,7 +226,7 @@ export class MeasureService {
   /** Statement.measures: the measures each statement announces or justifies. */
   async ofStatements(statementIds: readonly number[]): Promise<Measure[][]> {
     const rows = await this.sql.rows<Measure & { parentKey: number }>(
-      `SELECT sm.statement_id AS "parentKey", ${COLUMNS}
+      `SELECT sm.statement_id AS "parentKey", ${MEASURE_COLUMNS}
        FROM statement_measure sm JOIN measure m ON m.id = sm.measure_id
        WHERE sm.statement_id = ANY($1::int4[]) ORDER BY m.announced_on, m.id`,
       [statementIds],
@@ -269,7 +269,7 @@ export class MeasureService {
 }
 
 /** The measures filter as SQL; the live feed matches with these same conditions. */
-function measureConditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
+export function measureConditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
   const c: string[] = [];
   if (filter.imposedBy)
     c.push(`m.imposed_by_code = ANY(${params.add(filter.imposedBy, 'text[]')})`);

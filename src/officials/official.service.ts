@@ -14,7 +14,7 @@ import type { OfficialFilter } from './official.inputs';
  * What the API shows of an official. Not their createdAt/updatedAt, which only the audit trail
  * reads: parsing two timestamps per row was a tenth of the CPU of a page of measures with targets.
  */
-const COLUMNS = `o.id, o.name, o.native_name AS "nativeName", o.aliases, o.country_code AS "countryCode",
+export const OFFICIAL_COLUMNS = `o.id, o.name, o.native_name AS "nativeName", o.aliases, o.country_code AS "countryCode",
   o.position, o.category, o.wikidata_id AS "wikidataId"`;
 
 const BY_NAME: KeysetOrder<Official> = {
@@ -26,10 +26,10 @@ const BY_NAME: KeysetOrder<Official> = {
   ],
 };
 
-type TargetRow = Official & { targetPosition: number };
+export type TargetRow = Official & { targetPosition: number };
 
 /** A measure's named targets keep the order in which they were recorded. */
-const BY_TARGET_POSITION: KeysetOrder<TargetRow> = {
+export const BY_TARGET_POSITION: KeysetOrder<TargetRow> = {
   id: 'target:POSITION',
   direction: 'ASC',
   columns: [{ sql: 'mt.position', type: 'int', value: (o) => o.targetPosition }],
@@ -55,7 +55,7 @@ const MAX_NAME_LENGTH = 200;
 const OF_COUNTRY: ParentLink = { column: 'o.country_code', keyType: 'text[]' };
 
 /** Measure.targets: through the link table, which gives their recorded position. */
-const TARGETS_OF_MEASURE: ParentLink = {
+export const TARGETS_OF_MEASURE: ParentLink = {
   column: 'mt.measure_id',
   keyType: 'int4[]',
   from: 'measure_target mt JOIN official o ON o.id = mt.official_id',
@@ -70,7 +70,7 @@ export class OfficialService {
     private readonly countries: CountryService,
   ) {
     this.table = new KeysetTable(sql, {
-      select: COLUMNS,
+      select: OFFICIAL_COLUMNS,
       from: 'official o',
       conditions: officialConditions,
       toRow: (raw) => hydrate(Official, raw),
@@ -103,7 +103,7 @@ export class OfficialService {
 
   async byIds(ids: readonly number[]): Promise<Official[]> {
     const rows = await this.sql.rows(
-      `SELECT ${COLUMNS} FROM official o WHERE o.id = ANY($1::int4[])`,
+      `SELECT ${OFFICIAL_COLUMNS} FROM official o WHERE o.id = ANY($1::int4[])`,
       [ids],
     );
     return rows.map((row) => hydrate(Official, row));

@@ -9,7 +9,7 @@ import type { Sql } from '../database/sql';
 import { addedSeq, changesMatching } from '../live/change-log';
 import { Statement } from './statement.entity';
 
-const COLUMNS = `s.id, s.issued_on AS "issuedOn", s.issued_on_precision AS "issuedOnPrecision",
+export const STATEMENT_COLUMNS = `s.id, s.issued_on AS "issuedOn", s.issued_on_precision AS "issuedOnPrecision",
   s.country_code AS "countryCode", s.issuer, s.speaker_id AS "speakerId", s.title, s.text, s.quotes,
   s.language, s.created_at AS "createdAt", s.updated_at AS "updatedAt"`;
 
@@ -51,7 +51,7 @@ export class StatementService {
     private readonly countries: CountryService,
   ) {
     this.table = new KeysetTable(sql, {
-      select: COLUMNS,
+      select: STATEMENT_COLUMNS,
       from: 'statement s',
       conditions: statementConditions,
       toRow: (raw) => hydrate(Statement, raw),
@@ -85,7 +85,7 @@ export class StatementService {
 
   async byIds(ids: readonly number[]): Promise<Statement[]> {
     const rows = await this.sql.rows(
-      `SELECT ${COLUMNS} FROM statement s WHERE s.id = ANY($1::int4[])`,
+      `SELECT ${STATEMENT_COLUMNS} FROM statement s WHERE s.id = ANY($1::int4[])`,
       [ids],
     );
     return rows.map((row) => hydrate(Statement, row));
@@ -124,7 +124,7 @@ export class StatementService {
   /** Measure.statements: the statements announcing or justifying each measure, oldest first. */
   async ofMeasures(measureIds: readonly number[]): Promise<Statement[][]> {
     const rows = await this.sql.rows<Statement & { parentKey: number }>(
-      `SELECT sm.measure_id AS "parentKey", ${COLUMNS}
+      `SELECT sm.measure_id AS "parentKey", ${STATEMENT_COLUMNS}
        FROM statement_measure sm JOIN statement s ON s.id = sm.statement_id
        WHERE sm.measure_id = ANY($1::int4[]) ORDER BY s.issued_on, s.id`,
       [measureIds],
