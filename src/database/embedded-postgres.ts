@@ -70,6 +70,25 @@ export async function startEmbeddedPostgres(
     ensureTraversable(pgData, binaries.runAs.uid, logger);
     ensureTraversable(binaries.pgCtl, binaries.runAs.uid, logger);
   }
+  // Two processes starting at once (npm start and npm run apikey, say) would both run initdb or
+  // pg_ctl start, and the loser's clean-up would remove or stop the winner's cluster: they take
+  // turns, and the second finds the cluster the first started.
+  const releaseStartLock = await takeStartLock(path.join(dataDir, 'start.lock'), logger);
+  try {
+    return await startLocked(options, dataDir, pgData, ownerFile, binaries);
+  } finally {
+    await releaseStartLock();
+  }
+}
+
+async function startLocked(
+  options: EmbeddedPostgresOptions,
+  dataDir: string,
+  pgData: string,
+  ownerFile: string,
+  binaries: Binaries,
+): Promise<EmbeddedPostgres> {
+  const { logger } = options;
   const credentials = await loadCredentials(dataDir);
 
   if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
@@ -240,6 +259,49 @@ async function initialiseCluster(
     throw new EmbeddedPostgresError(
       `Could not initialise the embedded PostgreSQL in ${pgData}: ${(error as Error).message}`,
     );
+  }
+}
+
+const START_LOCK_WAIT_MS = 120_000;
+
+/**
+ * An exclusive lock file naming its holder's pid; waits while a live process holds it, and takes
+ * over one left by a process that died. Returns its release.
+ */
+async function takeStartLock(file: string, logger: Logger): Promise<() => Promise<void>> {
+  const deadline = Date.now() + START_LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = readPid(file);
+    if (holder === undefined) {
+      // Just created, not yet filled in by its holder; or left empty by a crash long ago.
+      if (Date.now() > deadline) await rm(file, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    if (!isAlive(holder)) {
+      // Left by a process that died while starting. Removed only if it still names that
+      // process, so a waiter does not remove the lock another waiter has just taken over.
+      if (readPid(file) === holder) await rm(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new EmbeddedPostgresError(
+        `Another process (pid ${holder}) has been starting the embedded PostgreSQL for over ` +
+          `${START_LOCK_WAIT_MS / 1000} s; stop it or remove ${file}.`,
+      );
+    }
+    if (!told) {
+      logger.info({ pid: holder }, 'waiting for another process starting the embedded PostgreSQL');
+      told = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
