@@ -34,6 +34,8 @@ export interface ParentLink {
   from?: string;
   /** Extra columns the link provides (e.g. a position to order by). */
   select?: string;
+  /** The link table alone, enough to count a parent's rows when no filter needs the joined table. */
+  countFrom?: string;
 }
 
 /**

@@ -71,6 +71,7 @@ export const MEASURE_PARENTS: Record<MeasureParent, ParentLink> = {
     from: 'measure_target mt JOIN measure m ON m.id = mt.measure_id',
     column: 'mt.official_id',
     keyType: 'int4[]',
+    countFrom: 'measure_target mt',
   },
 };
 

@@ -453,7 +453,8 @@ function measureConnection(
     select: MEASURE_COLUMNS,
     from,
     where: [...parentCondition, ...where],
-    countFrom: from,
+    // Official.measures counted from the link table alone (no filter to judge the measures by).
+    countFrom: where.length === 0 && parent?.link.countFrom ? parent.link.countFrom : from,
     countWhere: [...parentCondition, ...where],
     order: query.order,
     window: query.window,
