@@ -14,6 +14,11 @@ export interface SqlEvent {
 }
 
 const MAX_NAMED_STATEMENTS = 2000;
+/**
+ * The read planner's statements follow the shape of each client's query, so clients can make
+ * many; they get a budget of their own, which keeps them from using up the resolvers' names.
+ */
+const MAX_NAMED_PLANS = 200;
 
 /**
  * The updated_at a write sets: the moment of its statement, not of its transaction's start (which
@@ -32,28 +37,38 @@ export const UPDATED_AT_NOW = 'greatest(updated_at, clock_timestamp())';
  */
 export class Sql {
   private readonly names = new Map<string, string>();
+  private readonly planNames = new Map<string, string>();
 
   constructor(private readonly pool: Pool) {}
 
   async rows<Row extends QueryResultRow>(
     text: string,
     values: readonly unknown[] = [],
+    options: { planned?: boolean } = {},
   ): Promise<Row[]> {
     if (sqlChannel.hasSubscribers) sqlChannel.publish({ text, values } satisfies SqlEvent);
     const result = await this.pool.query<Row>({
-      name: this.statementName(text),
+      name: options.planned
+        ? statementName(this.planNames, MAX_NAMED_PLANS, 'p', text)
+        : statementName(this.names, MAX_NAMED_STATEMENTS, 'r', text),
       text,
       values: values as unknown[],
     });
     return result.rows;
   }
+}
 
-  private statementName(text: string): string | undefined {
-    let name = this.names.get(text);
-    if (name === undefined && this.names.size < MAX_NAMED_STATEMENTS) {
-      name = `r_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-      this.names.set(text, name);
-    }
-    return name;
+/** The prepared statement's name for `text`, while `names` has room; undefined runs it unnamed. */
+function statementName(
+  names: Map<string, string>,
+  max: number,
+  prefix: string,
+  text: string,
+): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < max) {
+    name = `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
   }
+  return name;
 }

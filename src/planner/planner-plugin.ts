@@ -31,7 +31,9 @@ export function plannerPlugin<C extends { services: Services }>(deps: {
           if (!planned) return null;
           let text: string;
           try {
-            const [row] = await deps.sql.rows<{ data: string }>(planned.text, planned.values);
+            const [row] = await deps.sql.rows<{ data: string }>(planned.text, planned.values, {
+              planned: true,
+            });
             text = row!.data;
           } catch (error) {
             deps.logger.debug({ err: error }, 'planned statement failed; resolvers take over');
