@@ -89,7 +89,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       limitsPlugin({ schema: deps.schema, limits: config.limits, rateLimiter: deps.rateLimiter }),
       // After the limits: a planned query is checked and charged like any other.
       ...(config.readPlanner
-        ? [plannerPlugin({ schema: deps.schema, sql: deps.sql, logger })]
+        ? [plannerPlugin({ schema: deps.schema, sql: deps.sql, logger, health })]
         : []),
       config.playground
         ? ApolloServerPluginLandingPageLocalDefault({

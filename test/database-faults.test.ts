@@ -4,9 +4,11 @@
  * read-only (a failover), and the schema-lock session terminated while migrations run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import net from 'node:net';
 import { Client } from 'pg';
 import { Role } from '../src/auth/role';
+import type { SqlEvent } from '../src/database/sql';
 import { createTestDatabase, openDatabase } from './helpers/database';
 import { insertMeasure } from './helpers/fixtures';
 import { ensureBuilt, killServerProcesses } from './helpers/processes';
@@ -192,5 +194,36 @@ describe('database faults', () => {
       code: 0,
       output: expect.stringMatching(/^finished/),
     });
+  }, 30_000);
+
+  test('a planned read that times out is answered 503 at once, without the resolvers running it again', async () => {
+    const server = await startTestServer({ nodeEnv: 'production', dbStatementTimeoutMs: 500 });
+    const locker = new Client({ connectionString: server.db.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE measure IN ACCESS EXCLUSIVE MODE');
+    const texts: string[] = [];
+    const listener = (message: unknown) => texts.push((message as SqlEvent).text);
+    diagnosticsChannel.subscribe('retorsion:sql', listener);
+    try {
+      const response = await server.gql(
+        '{ measures(first: 5) { totalCount edges { node { title } } } }',
+      );
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(response.errors?.[0]).toEqual({
+        message: 'The database took too long to answer; try again shortly, or ask for less.',
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+      // The planner's one statement, and no resolver statement after it.
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toMatch(/^SELECT json_build_object/);
+    } finally {
+      diagnosticsChannel.unsubscribe('retorsion:sql', listener);
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    const after = await server.gql('{ measures(first: 1) { totalCount } }');
+    expect(after.errors).toBeUndefined();
   }, 30_000);
 });

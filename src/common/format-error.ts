@@ -55,9 +55,7 @@ export function formatError(
   const original = unwrapResolverError(error);
   if (isUnavailable(original)) {
     return {
-      message: isPoolExhausted(original)
-        ? 'The server is busy; try again shortly.'
-        : (busyDatabaseMessage(original) ?? 'The database is unavailable; try again shortly.'),
+      message: unavailableMessage(original),
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
@@ -94,6 +92,13 @@ export function formatError(
     }
   }
   return message === formatted.message ? formatted : { ...formatted, message };
+}
+
+/** What a client is told when the database cannot serve its request now (see isUnavailable). */
+export function unavailableMessage(error: unknown): string {
+  return isPoolExhausted(error)
+    ? 'The server is busy; try again shortly.'
+    : (busyDatabaseMessage(error) ?? 'The database is unavailable; try again shortly.');
 }
 
 /**
