@@ -250,26 +250,16 @@ test('the database refuses values neither path could serve (dates past 9999 or B
     );
   // check_violation (23514): the Date and DateTime scalars write years 0001-9999 only, and
   // aliases and quotes are lists of non-null strings.
-  expect(
-    await Promise.all([
-      refused(
-        `UPDATE measure SET announced_on = '12000-01-01' WHERE id = (SELECT min(id) FROM measure)`,
-      ),
-      refused(
-        `UPDATE measure SET expires_on = '0044-03-15 BC' WHERE id = (SELECT min(id) FROM measure)`,
-      ),
-      refused(
-        `UPDATE measure SET created_at = '12000-01-01T00:00:00Z' WHERE id = (SELECT min(id) FROM measure)`,
-      ),
-      refused(
-        `UPDATE official SET aliases = ARRAY['ok', NULL] WHERE id = (SELECT min(id) FROM official)`,
-      ),
-      refused(
-        `UPDATE statement SET quotes = ARRAY[NULL] WHERE id = (SELECT min(id) FROM statement)`,
-      ),
-      refused(
-        `UPDATE measure SET announced_on = '9999-12-31' WHERE id = (SELECT max(id) FROM measure)`,
-      ),
-    ]),
-  ).toEqual(['23514', '23514', '23514', '23514', '23514', 'stored']);
+  const statements = [
+    `UPDATE measure SET announced_on = '12000-01-01' WHERE id = (SELECT min(id) FROM measure)`,
+    `UPDATE measure SET expires_on = '0044-03-15 BC' WHERE id = (SELECT min(id) FROM measure)`,
+    `UPDATE measure SET created_at = '12000-01-01T00:00:00Z' WHERE id = (SELECT min(id) FROM measure)`,
+    `UPDATE official SET aliases = ARRAY['ok', NULL] WHERE id = (SELECT min(id) FROM official)`,
+    `UPDATE statement SET quotes = ARRAY[NULL] WHERE id = (SELECT min(id) FROM statement)`,
+    `UPDATE measure SET announced_on = '9999-12-31' WHERE id = (SELECT max(id) FROM measure)`,
+  ];
+  const outcomes: unknown[] = [];
+  // One after another: one connection runs one statement at a time.
+  for (const sql of statements) outcomes.push(await refused(sql));
+  expect(outcomes).toEqual(['23514', '23514', '23514', '23514', '23514', 'stored']);
 });
