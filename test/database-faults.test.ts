@@ -4,15 +4,14 @@
  * read-only (a failover), and the schema-lock session terminated while migrations run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import diagnosticsChannel from 'node:diagnostics_channel';
 import net from 'node:net';
 import { Client } from 'pg';
 import { Role } from '../src/auth/role';
-import type { SqlEvent } from '../src/database/sql';
 import { createTestDatabase, openDatabase } from './helpers/database';
 import { insertMeasure } from './helpers/fixtures';
 import { ensureBuilt, killServerProcesses } from './helpers/processes';
 import { startTestServer, stopAllServers } from './helpers/server';
+import { statementsDuring } from './helpers/statements';
 import { disposeClients } from './helpers/ws';
 
 const spawned = new Set<ChildProcess>();
@@ -202,13 +201,13 @@ describe('database faults', () => {
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE measure IN ACCESS EXCLUSIVE MODE');
-    const texts: string[] = [];
-    const listener = (message: unknown) => texts.push((message as SqlEvent).text);
-    diagnosticsChannel.subscribe('retorsion:sql', listener);
     try {
-      const response = await server.gql(
-        '{ measures(first: 5) { totalCount edges { node { title } } } }',
-      );
+      let response!: Awaited<ReturnType<typeof server.gql>>;
+      const texts = await statementsDuring(async () => {
+        response = await server.gql(
+          '{ measures(first: 5) { totalCount edges { node { title } } } }',
+        );
+      });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('1');
       expect(response.errors?.[0]).toEqual({
@@ -219,7 +218,6 @@ describe('database faults', () => {
       expect(texts).toHaveLength(1);
       expect(texts[0]).toMatch(/^SELECT json_build_object/);
     } finally {
-      diagnosticsChannel.unsubscribe('retorsion:sql', listener);
       await locker.query('ROLLBACK');
       await locker.end();
     }

@@ -1,5 +1,11 @@
 import { rowCount } from './helpers/assertions';
-import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+import {
+  NO_RATE_LIMIT,
+  rateLimited,
+  startTestServer,
+  stopAllServers,
+  type TestServer,
+} from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
 
 /**
@@ -12,14 +18,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
     nodeEnv: 'production',
-    rateLimit: {
-      enabled: false,
-      windowSeconds: 60,
-      anonymousPoints: 1,
-      keyPoints: 1,
-      anonymousRequestsPerSecond: 1000,
-      keyRequestsPerSecond: 1000,
-    },
+    rateLimit: NO_RATE_LIMIT,
   });
 });
 afterEach(disposeClients);
@@ -103,14 +102,7 @@ describe('rate limits', () => {
   const limitedServer = (anonymousPoints: number) =>
     startTestServer({
       nodeEnv: 'production',
-      rateLimit: {
-        enabled: true,
-        windowSeconds: 60,
-        anonymousPoints,
-        keyPoints: 10 * anonymousPoints,
-        anonymousRequestsPerSecond: 1000,
-        keyRequestsPerSecond: 1000,
-      },
+      rateLimit: rateLimited(anonymousPoints),
     });
 
   test('X-Forwarded-For from an untrusted client does not buy a new budget; 429 carries Retry-After', async () => {

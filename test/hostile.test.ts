@@ -2,6 +2,7 @@ import http from 'node:http';
 import { insertMeasure } from './helpers/fixtures';
 import {
   type GraphQLResponse,
+  NO_RATE_LIMIT,
   startTestServer,
   stopAllServers,
   type TestServer,
@@ -19,14 +20,7 @@ let measureCount: number;
 beforeAll(async () => {
   server = await startTestServer({
     nodeEnv: 'production',
-    rateLimit: {
-      enabled: false,
-      windowSeconds: 60,
-      anonymousPoints: 1,
-      keyPoints: 1,
-      anonymousRequestsPerSecond: 1000,
-      keyRequestsPerSecond: 1000,
-    },
+    rateLimit: NO_RATE_LIMIT,
   });
   for (let i = 0; i < 3; i++)
     await insertMeasure(server.db, { title: `M${i}`, imposedBy: 'GB', announcedOn: '2024-01-01' });

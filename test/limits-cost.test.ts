@@ -1,5 +1,11 @@
 import { getIntrospectionQuery } from 'graphql';
-import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+import {
+  NO_RATE_LIMIT,
+  rateLimited,
+  startTestServer,
+  stopAllServers,
+  type TestServer,
+} from './helpers/server';
 import { disposeClients, nextMessage, rawSocket } from './helpers/ws';
 
 /**
@@ -10,17 +16,8 @@ import { disposeClients, nextMessage, rawSocket } from './helpers/ws';
  */
 let server: TestServer;
 
-const noRateLimit = {
-  enabled: false,
-  windowSeconds: 60,
-  anonymousPoints: 1,
-  keyPoints: 1,
-  anonymousRequestsPerSecond: 1000,
-  keyRequestsPerSecond: 1000,
-};
-
 beforeAll(async () => {
-  server = await startTestServer({ nodeEnv: 'production', rateLimit: noRateLimit });
+  server = await startTestServer({ nodeEnv: 'production', rateLimit: NO_RATE_LIMIT });
 });
 afterEach(disposeClients);
 afterAll(stopAllServers);
@@ -118,7 +115,7 @@ test('a fragment fan-out over graphql-ws gets the same refusal', async () => {
 test('introspection is charged its cost against the rate limit', async () => {
   const limited = await startTestServer({
     nodeEnv: 'production',
-    rateLimit: { ...noRateLimit, enabled: true, anonymousPoints: 2000, keyPoints: 20_000 },
+    rateLimit: rateLimited(2000),
   });
   const statuses: number[] = [];
   let objects = 0;

@@ -1,7 +1,6 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
-import type { SqlEvent } from '../src/database/sql';
 import { insertMeasure, insertOfficial, insertStatement } from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+import { statementsDuring } from './helpers/statements';
 
 /**
  * The read planner answers the queries it covers with one SQL statement; the resolvers answer
@@ -74,19 +73,6 @@ async function answer(server: TestServer, query: string, variables?: Record<stri
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, text: await response.text() };
-}
-
-/** Statements the planned server issued while answering. */
-async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const texts: string[] = [];
-  const listener = (message: unknown) => texts.push((message as SqlEvent).text);
-  diagnosticsChannel.subscribe('retorsion:sql', listener);
-  try {
-    await run();
-  } finally {
-    diagnosticsChannel.unsubscribe('retorsion:sql', listener);
-  }
-  return texts;
 }
 
 const MEASURE_FIELDS = `id __typename title kind summary announcedOn announcedOnPrecision
@@ -182,7 +168,7 @@ test.each(COVERED.map(([name, query, variables]) => [name, query, variables ?? {
   '%s: one statement, the same answer',
   async (_name, query, variables) => {
     let fromPlanner!: { status: number; text: string };
-    const statements = await statementsOf(async () => {
+    const statements = await statementsDuring(async () => {
       fromPlanner = await answer(planned, query, withIds(variables));
     });
     const fromResolvers = await answer(resolved, query, withIds(variables));

@@ -1,5 +1,5 @@
 import { Role } from '../src/auth/role';
-import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+import { rateLimited, startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
 
 /**
@@ -11,14 +11,7 @@ let editor: string;
 
 beforeAll(async () => {
   server = await startTestServer({
-    rateLimit: {
-      enabled: true,
-      windowSeconds: 2,
-      anonymousPoints: 50,
-      keyPoints: 500,
-      anonymousRequestsPerSecond: 1000,
-      keyRequestsPerSecond: 1000,
-    },
+    rateLimit: rateLimited(50, { windowSeconds: 2 }),
     trustProxy: ['loopback'],
   });
   ({ key: editor } = await server.createKey(Role.EDITOR));
@@ -51,14 +44,7 @@ test('an anonymous client is limited, told when to retry, and recovers after the
 
 test('X-Forwarded-For is believed only from a trusted proxy', async () => {
   const untrusted = await startTestServer({
-    rateLimit: {
-      enabled: true,
-      windowSeconds: 60,
-      anonymousPoints: 50,
-      keyPoints: 500,
-      anonymousRequestsPerSecond: 1000,
-      keyRequestsPerSecond: 1000,
-    },
+    rateLimit: rateLimited(50),
   });
   // Without TRUST_PROXY, every "client" below is really 127.0.0.1 and shares one budget.
   const spoofed = [];

@@ -3,13 +3,12 @@
  * pages, name search across scripts and with LIKE wildcards from fullwidth characters, ApiKey
  * nodes (visible to admins, batched), country codes in every argument, inclusive date ranges.
  */
-import diagnosticsChannel from 'node:diagnostics_channel';
 import { Role } from '../src/auth/role';
-import type { SqlEvent } from '../src/database/sql';
 import { encodeGlobalId } from '../src/common/global-id';
 import { expectBadInput, ok } from './helpers/assertions';
 import { insertMeasure, insertOfficial, type MeasureRow } from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
+import { statementsDuring } from './helpers/statements';
 
 let server: TestServer;
 const ms: MeasureRow[] = [];
@@ -163,18 +162,6 @@ describe('nodes', () => {
   });
 });
 
-async function statementsFor(run: () => Promise<unknown>): Promise<string[]> {
-  const texts: string[] = [];
-  const listener = (message: unknown) => texts.push((message as SqlEvent).text);
-  diagnosticsChannel.subscribe('retorsion:sql', listener);
-  try {
-    await run();
-  } finally {
-    diagnosticsChannel.unsubscribe('retorsion:sql', listener);
-  }
-  return texts;
-}
-
 describe('batching, codes, health and search escapes', () => {
   test('nodes(ids) of ApiKeys: statements do not grow with the number of ids', async () => {
     const admin = await server.createKey(Role.ADMIN);
@@ -183,11 +170,11 @@ describe('batching, codes, health and search escapes', () => {
     const q = 'query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ApiKey { name } } }';
     // A first use of the key also records when it was last used: not part of the comparison.
     await server.gqlAs(admin.key, q, { ids: [] });
-    const few = await statementsFor(async () => {
+    const few = await statementsDuring(async () => {
       const r = await server.gqlAs(admin.key, q, { ids: keys.slice(0, 2).map((k) => k.id) });
       expect(r.errors).toBeUndefined();
     });
-    const many = await statementsFor(async () => {
+    const many = await statementsDuring(async () => {
       const r = await server.gqlAs(admin.key, q, { ids: keys.map((k) => k.id) });
       expect(r.errors).toBeUndefined();
       expect(r.data.nodes).toHaveLength(20);

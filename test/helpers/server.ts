@@ -1,6 +1,6 @@
 import { type Application, startApplication } from '../../src/app';
 import { Role } from '../../src/auth/role';
-import { type Config, loadConfig } from '../../src/config';
+import { type Config, loadConfig, type RateLimitConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -106,4 +106,22 @@ export async function startTestServer(
 /** Stops every server (second instances on a shared database before the database's owner). */
 export async function stopAllServers(): Promise<void> {
   for (const server of [...running].reverse()) await server.stop();
+}
+
+/** Rate limits off and per-second admission wide open: for tests that send many requests. */
+export const NO_RATE_LIMIT: RateLimitConfig = {
+  enabled: false,
+  windowSeconds: 60,
+  anonymousPoints: 1,
+  keyPoints: 1,
+  anonymousRequestsPerSecond: 1000,
+  keyRequestsPerSecond: 1000,
+};
+
+/** Cost budgets per window (a key's 10 times an address's by default), admission wide open. */
+export function rateLimited(
+  anonymousPoints: number,
+  { keyPoints = 10 * anonymousPoints, windowSeconds = 60 } = {},
+): RateLimitConfig {
+  return { ...NO_RATE_LIMIT, enabled: true, windowSeconds, anonymousPoints, keyPoints };
 }
