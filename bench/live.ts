@@ -258,8 +258,10 @@ async function main(): Promise<void> {
     // Migrate and seed through a first start, then add the bulk data.
     server = await startServer('bench', {
       WORKERS: values.workers!,
-      // 10,000 subscribers from one address would exceed an anonymous budget: this measures the feed.
+      // 10,000 subscribers from one address would exceed an anonymous budget and the sockets
+      // allowed to one address: this measures the feed.
       RATE_LIMIT: 'false',
+      WS_MAX_CONNECTIONS_PER_ADDRESS: '20000',
     });
     await loadData(databaseUrl(server), Number(values.measures));
     const key = createApiKey(server, 'editor', 'bench');

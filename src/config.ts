@@ -32,6 +32,9 @@ export interface Config {
   wsMaxPayloadBytes: number;
   /** Subscriptions one WebSocket connection may hold at once. */
   wsMaxSubscriptions: number;
+  /** Open WebSocket connections in all, and from one client address. */
+  wsMaxConnections: number;
+  wsMaxConnectionsPerAddress: number;
   /** A socket that has not sent connection_init by then is closed (4408). */
   wsConnectionInitTimeoutMs: number;
   /** Events a subscription may have waiting; a client further behind is ended (and can resume). */
@@ -100,6 +103,8 @@ export const defaultConfig: Config = {
   maxBodyBytesWithKey: 8 * 1024 * 1024,
   wsMaxPayloadBytes: 1024 * 1024,
   wsMaxSubscriptions: 50,
+  wsMaxConnections: 20_000,
+  wsMaxConnectionsPerAddress: 500,
   wsConnectionInitTimeoutMs: 3000,
   subscriptionQueueLimit: 1000,
   livePollMs: 5000,
@@ -210,6 +215,9 @@ export function loadConfig(
   config.wsMaxPayloadBytes =
     int('WS_MAX_PAYLOAD_BYTES', 1024, 64 * 1024 * 1024) ?? config.wsMaxPayloadBytes;
   config.wsMaxSubscriptions = int('WS_MAX_SUBSCRIPTIONS', 1, 10_000) ?? config.wsMaxSubscriptions;
+  config.wsMaxConnections = int('WS_MAX_CONNECTIONS', 1, 1_000_000) ?? config.wsMaxConnections;
+  config.wsMaxConnectionsPerAddress =
+    int('WS_MAX_CONNECTIONS_PER_ADDRESS', 1, 1_000_000) ?? config.wsMaxConnectionsPerAddress;
   config.wsConnectionInitTimeoutMs =
     int('WS_CONNECTION_INIT_TIMEOUT_MS', 100, 600_000) ?? config.wsConnectionInitTimeoutMs;
   config.subscriptionQueueLimit =

@@ -8,7 +8,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
 import { formatError, isInternal } from './common/format-error';
@@ -16,6 +16,7 @@ import type { Config } from './config';
 import { type Context, createContext } from './context';
 import { type DatabaseHealth, isUnavailable } from './database/health';
 import { DocumentGuard } from './limits/document-guard';
+import { rateLimitKeyOf } from './limits/client-address';
 import { assertAffordable, assertPageSizes, variablesOverLimits } from './limits/query-limits';
 import type { RateLimiter } from './limits/rate-limiter';
 import { serveGraphQLWs } from './live/graphql-ws';
@@ -54,11 +55,19 @@ export function serveWebSockets(
   deps: WebSocketDependencies,
 ): { dispose(): Promise<void> } {
   const { config, logger, schema, services } = deps;
+  const sockets = socketCounts(config, deps.clientAddressOf);
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: GRAPHQL_PATH,
     maxPayload: config.wsMaxPayloadBytes,
+    verifyClient: (info, done) => {
+      if (sockets.admits(info.req)) return done(true);
+      done(false, 503, 'Too many WebSocket connections; try again later', { 'Retry-After': '10' });
+    },
   });
+  wsServer.on('connection', (socket: WebSocket, request: http.IncomingMessage) =>
+    sockets.track(socket, request),
+  );
   // A guard of its own: its cache then holds only subscription documents, which a flood of
   // distinct HTTP queries cannot evict (equal texts must keep sharing one document, see idOf).
   const guard = new DocumentGuard(schema, config.limits);
@@ -233,5 +242,42 @@ function documentIds(): (document: DocumentNode) => number {
     let id = ids.get(document);
     if (id === undefined) ids.set(document, (id = next++));
     return id;
+  };
+}
+
+/**
+ * Open sockets, in all and per client address (an IPv6 /64 counting as one, as for rate limits).
+ * Each socket holds memory for its subscriptions whatever they cost, so their number is bounded
+ * where the upgrade is asked for: past either limit the answer is 503 with Retry-After, which
+ * graphql-ws clients meet with their retry back-off.
+ */
+function socketCounts(
+  config: Config,
+  clientAddressOf: (request: http.IncomingMessage) => string,
+): {
+  admits(request: http.IncomingMessage): boolean;
+  track(socket: WebSocket, request: http.IncomingMessage): void;
+} {
+  let total = 0;
+  const perAddress = new Map<string, number>();
+  const keyOf = (request: http.IncomingMessage) => rateLimitKeyOf(clientAddressOf(request));
+  return {
+    admits(request) {
+      return (
+        total < config.wsMaxConnections &&
+        (perAddress.get(keyOf(request)) ?? 0) < config.wsMaxConnectionsPerAddress
+      );
+    },
+    track(socket, request) {
+      const key = keyOf(request);
+      total += 1;
+      perAddress.set(key, (perAddress.get(key) ?? 0) + 1);
+      socket.once('close', () => {
+        total -= 1;
+        const left = (perAddress.get(key) ?? 1) - 1;
+        if (left > 0) perAddress.set(key, left);
+        else perAddress.delete(key);
+      });
+    },
   };
 }
