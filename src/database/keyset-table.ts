@@ -39,6 +39,14 @@ export interface ParentLink {
 }
 
 /**
+ * Where the rows of one parent are counted: the link table alone when it can say (no filter
+ * condition needs the table it joins), else the list's own FROM.
+ */
+export function countFromOf(link: ParentLink, from: string, where: readonly string[]): string {
+  return where.length === 0 && link.countFrom ? link.countFrom : (link.from ?? from);
+}
+
+/**
  * One table read in keyset pages: a list, the same list under many parents in one statement,
  * and their counts. Every list of the read API goes through here.
  */
@@ -85,16 +93,10 @@ export class KeysetTable<Row, Filter> {
     const params = new SqlParams();
     const keysParam = params.add(keys, link.keyType);
     const select = link.select ? `${this.spec.select}, ${link.select}` : this.spec.select;
+    const where = this.spec.conditions(filter, params);
     const text = keysetPerParentSql(
-      {
-        select,
-        from: link.from ?? this.spec.from,
-        where: this.spec.conditions(filter, params),
-        params,
-        order,
-        window,
-      },
-      { column: link.column, keys: keysParam },
+      { select, from: link.from ?? this.spec.from, where, params, order, window },
+      { column: link.column, keys: keysParam, countFrom: countFromOf(link, this.spec.from, where) },
     );
     type Raw = Record<string, unknown> & { parentKey: KeyValue };
     const raws = await this.sql.rows<Raw & CountedRow>(text, params.values);
@@ -111,14 +113,11 @@ export class KeysetTable<Row, Filter> {
   ): Promise<number[]> {
     const params = new SqlParams();
     const keysParam = params.add(keys, link.keyType);
-    const text = countPerParentSql(
-      link.from ?? this.spec.from,
-      this.spec.conditions(filter, params),
-      {
-        column: link.column,
-        keys: keysParam,
-      },
-    );
+    const where = this.spec.conditions(filter, params);
+    const text = countPerParentSql(countFromOf(link, this.spec.from, where), where, {
+      column: link.column,
+      keys: keysParam,
+    });
     return countsInOrder(keys, await this.sql.rows(text, params.values));
   }
 }

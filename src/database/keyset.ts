@@ -83,7 +83,7 @@ export interface KeysetQuery<Row> {
   window: PageWindow;
 }
 
-export function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
+function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
   const { order, window, params } = query;
   const columns = `(${order.columns.map((c) => c.sql).join(', ')})`;
   const key = (values: Key) =>
@@ -96,7 +96,7 @@ export function seekConditions<Row>(query: KeysetQuery<Row>): string[] {
   return conditions;
 }
 
-export function orderAndLimit<Row>(query: KeysetQuery<Row>): string {
+function orderAndLimit<Row>(query: KeysetQuery<Row>): string {
   const { order, window } = query;
   const reversed = window.backward !== (order.direction === 'DESC');
   const direction = reversed ? 'DESC' : 'ASC';
@@ -116,8 +116,11 @@ export function keysetSql<Row>(query: KeysetQuery<Row>): string {
   return `SELECT ${countedColumns} FROM (${countSql(query.from, query.where)}) AS c ${pageJoin(page)}`;
 }
 
-/** The page's statement: the filter, `extra` conditions, the cursor's, order and limit. */
-function pageSql<Row>(query: KeysetQuery<Row>, extra: string[]): string {
+/**
+ * The page's statement: the filter, `extra` conditions, the cursor's, order and limit (one row
+ * more than asked). The read planner nests it in the statement it builds.
+ */
+export function pageSql<Row>(query: KeysetQuery<Row>, extra: string[]): string {
   const conditions = [...extra, ...query.where, ...seekConditions(query)];
   const select = query.window.withCount ? `true AS "__row", ${query.select}` : query.select;
   return `SELECT ${select} FROM ${query.from} ${whereClause(conditions)} ${orderAndLimit(query)}`;
@@ -138,13 +141,13 @@ const pageJoin = (page: string) => `LEFT JOIN LATERAL (${page}) AS t ON true`;
  */
 export function keysetPerParentSql<Row>(
   query: KeysetQuery<Row>,
-  parent: { column: string; keys: string },
+  parent: { column: string; keys: string; countFrom?: string },
 ): string {
   const ofParent = `${parent.column} = p.key`;
   const page = pageSql(query, [ofParent]);
   const keys = `FROM unnest(${parent.keys}) AS p(key) CROSS JOIN LATERAL`;
   if (!query.window.withCount) return `SELECT p.key AS "parentKey", t.* ${keys} (${page}) AS t`;
-  const count = countSql(query.from, [ofParent, ...query.where]);
+  const count = countSql(parent.countFrom ?? query.from, [ofParent, ...query.where]);
   return `SELECT p.key AS "parentKey", ${countedColumns} ${keys} (${count}) AS c ${pageJoin(page)}`;
 }
 

@@ -60,6 +60,7 @@ export const TARGETS_OF_MEASURE: ParentLink = {
   keyType: 'int4[]',
   from: 'measure_target mt JOIN official o ON o.id = mt.official_id',
   select: 'mt.position AS "targetPosition"',
+  countFrom: 'measure_target mt',
 };
 
 export class OfficialService {

@@ -13,14 +13,14 @@ import { collectFields, collectSubfields } from 'graphql/execution/collectFields
 import type { PageArgs } from '../common/connection';
 import { COUNTRY_COLUMNS } from '../countries/country.service';
 import {
+  countSql,
   type KeysetOrder,
   type KeyType,
-  orderAndLimit,
   type PageWindow,
-  seekConditions,
+  pageSql,
   SqlParams,
 } from '../database/keyset';
-import type { ParentLink } from '../database/keyset-table';
+import { countFromOf, type ParentLink } from '../database/keyset-table';
 import type { MeasureFilter, MeasureOrder } from '../measures/measure.inputs';
 import {
   MEASURE_COLUMNS,
@@ -353,10 +353,9 @@ function measure(scope: Scope, a: string, fields: Fields): string {
         return connection(scope, {
           typeName: 'Official',
           select: `${OFFICIAL_COLUMNS}, ${TARGETS_OF_MEASURE.select}`,
-          from: TARGETS_OF_MEASURE.from!,
-          where: [`${TARGETS_OF_MEASURE.column} = ${a}.id`],
-          countWhere: [`mt.measure_id = ${a}.id`],
-          countFrom: 'measure_target mt',
+          from: 'official o',
+          where: [],
+          parent: { link: TARGETS_OF_MEASURE, key: `${a}.id` },
           order: BY_TARGET_POSITION,
           window,
           nodes,
@@ -445,17 +444,12 @@ function measureConnection(
   parent: { link: ParentLink; key: string } | null,
   nodes: readonly FieldNode[],
 ): string {
-  const where = measureConditions(query.filter, scope.params);
-  const from = parent?.link.from ?? 'measure m';
-  const parentCondition = parent ? [`${parent.link.column} = ${parent.key}`] : [];
   return connection(scope, {
     typeName: 'Measure',
     select: MEASURE_COLUMNS,
-    from,
-    where: [...parentCondition, ...where],
-    // Official.measures counted from the link table alone (no filter to judge the measures by).
-    countFrom: where.length === 0 && parent?.link.countFrom ? parent.link.countFrom : from,
-    countWhere: [...parentCondition, ...where],
+    from: 'measure m',
+    where: measureConditions(query.filter, scope.params),
+    parent,
     order: query.order,
     window: query.window,
     nodes,
@@ -467,9 +461,10 @@ interface ConnectionSpec {
   typeName: string;
   select: string;
   from: string;
+  /** The filter's conditions. */
   where: string[];
-  countFrom: string;
-  countWhere: string[];
+  /** For a list under a parent: how it hangs off it, and the parent's key (SQL). */
+  parent?: { link: ParentLink; key: string } | null;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   order: KeysetOrder<any>;
   window: PageWindow;
@@ -509,16 +504,21 @@ function connection(scope: Scope, spec: ConnectionSpec): string {
   const { params } = scope;
   const { order, window } = spec;
   const keyColumns = order.columns.map((column, i) => `${column.sql} AS "__k${i}"`).join(', ');
-  const query = {
-    select: spec.select,
-    from: spec.from,
-    where: spec.where,
-    params,
-    order,
-    window: { ...window, withCount: false },
-  };
-  const conditions = [...spec.where, ...seekConditions(query)];
-  const page = `SELECT ${spec.select}, ${keyColumns} FROM ${spec.from} ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ${orderAndLimit(query)}`;
+  const { parent } = spec;
+  const ofParent = parent ? [`${parent.link.column} = ${parent.key}`] : [];
+  // The same page statement the resolvers run, with the order's keys as columns of their own.
+  const page = pageSql(
+    {
+      select: `${spec.select}, ${keyColumns}`,
+      from: parent?.link.from ?? spec.from,
+      where: spec.where,
+      params,
+      order,
+      window: { ...window, withCount: false },
+    },
+    ofParent,
+  );
+  const countFrom = parent ? countFromOf(parent.link, spec.from, spec.where) : spec.from;
   const r = nextAlias(scope);
   const reading = window.backward !== (order.direction === 'DESC') ? 'DESC' : 'ASC';
   const readingOrder = order.columns.map((_c, i) => `"__k${i}" ${reading}`).join(', ');
@@ -539,7 +539,7 @@ function connection(scope: Scope, spec: ConnectionSpec): string {
       case '__typename':
         return literal(connectionType);
       case 'totalCount':
-        return `(SELECT count(*)::int FROM ${spec.countFrom} ${spec.countWhere.length ? `WHERE ${spec.countWhere.join(' AND ')}` : ''})`;
+        return `(${countSql(countFrom, [...ofParent, ...spec.where])})`;
       case 'edges': {
         const edgeFields = subfields(scope, `${spec.typeName}Edge`, nodes);
         const edge = object(scope, edgeFields, (_k, edgeNodes) => {
