@@ -8,7 +8,13 @@ import WebSocket from 'ws';
 import { Role } from '../src/auth/role';
 import { encodeGlobalId } from '../src/common/global-id';
 import { ok } from './helpers/assertions';
-import { insertOfficial, insertStatement, measureInput, statementInput } from './helpers/fixtures';
+import {
+  addMeasureAs,
+  insertOfficial,
+  insertStatement,
+  measureInput,
+  statementInput,
+} from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients, nextMessage, rawSocket } from './helpers/ws';
 
@@ -33,17 +39,8 @@ const LINKS = `id status liftedOn targetCount
 
 const ADD = `mutation($input: AddMeasureInput!) { addMeasure(input: $input) { ${LINKS} } }`;
 
-let counter = 0;
-async function addMeasureId(overrides: Record<string, unknown> = {}): Promise<string> {
-  counter += 1;
-  const response = await server.gqlAs(
-    editor,
-    'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }',
-    { input: measureInput({ title: `Review measure ${counter}`, ...overrides }) },
-  );
-  expect(response.errors).toBeUndefined();
-  return response.data.addMeasure.id;
-}
+const addMeasureId = (overrides: Record<string, unknown> = {}) =>
+  addMeasureAs(server, editor, overrides);
 
 async function post(
   body: unknown,
@@ -435,16 +432,7 @@ describe('standard graphql-ws clients', () => {
     expect(failed).toBeUndefined();
     expect(connects).toBe(2);
     await sleep(500);
-    counter += 1;
-    const added = ok(
-      await second.gqlAs(
-        editor,
-        'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }',
-        {
-          input: measureInput({ title: 'after restart', imposedBy: 'IS' }),
-        },
-      ),
-    ).addMeasure.id;
+    const added = await addMeasureAs(second, editor, { title: 'after restart', imposedBy: 'IS' });
     for (let i = 0; i < 50 && events.length === 0; i++) await sleep(100);
     expect(events.map((e) => e.data.measureAdded.id)).toEqual([added]);
     unsubscribe();

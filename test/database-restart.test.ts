@@ -1,10 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Role } from '../src/auth/role';
 import { openDatabase } from './helpers/database';
-import { ensureBuilt, runCli } from './helpers/processes';
+import { ensureBuilt, freePort, runCli } from './helpers/processes';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
 
@@ -16,15 +15,6 @@ let dataDir: string;
 let env: Record<string, string>;
 let server: TestServer;
 let editor: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function db(command: 'start' | 'stop'): Promise<string> {
   const result = await runCli('db', [command], env);

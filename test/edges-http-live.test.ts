@@ -1,6 +1,6 @@
 import { Role } from '../src/auth/role';
 import { loadConfig } from '../src/config';
-import { ADD_STATEMENT, measureInput, statementInput } from './helpers/fixtures';
+import { ADD_STATEMENT, addMeasureAs, statementInput } from './helpers/fixtures';
 import { capturingLogger } from './helpers/logger';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import { connect, disposeClients, type Received } from './helpers/ws';
@@ -23,16 +23,8 @@ beforeAll(async () => {
 afterEach(disposeClients);
 afterAll(stopAllServers);
 
-const ADD = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
-let counter = 0;
-async function addMeasure(overrides: Record<string, unknown> = {}): Promise<string> {
-  counter += 1;
-  const response = await server.gqlAs(editor, ADD, {
-    input: measureInput({ title: `Review measure ${counter}`, ...overrides }),
-  });
-  expect(response.errors).toBeUndefined();
-  return response.data.addMeasure.id;
-}
+const addMeasure = (overrides: Record<string, unknown> = {}) =>
+  addMeasureAs(server, editor, overrides);
 const ids = (events: Received[]) =>
   events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));

@@ -4,25 +4,15 @@
  * one cluster the first started, instead of the loser stopping or deleting the winner's.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { ensureBuilt, runCli } from './helpers/processes';
+import { ensureBuilt, freePort, runCli } from './helpers/processes';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
 }, 90_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('several processes on one embedded data dir', () => {
   async function dataDirEnv() {

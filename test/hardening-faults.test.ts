@@ -13,7 +13,7 @@ import { Role } from '../src/auth/role';
 import { ConfigError, loadConfig } from '../src/config';
 import { createTestDatabase, openDatabase } from './helpers/database';
 import { capturingLogger } from './helpers/logger';
-import { ensureBuilt, killServerProcesses, runCli } from './helpers/processes';
+import { ensureBuilt, freePort, killServerProcesses, runCli } from './helpers/processes';
 import { startTestServer, stopAllServers } from './helpers/server';
 import { connect, disposeClients } from './helpers/ws';
 
@@ -77,15 +77,6 @@ async function proxiedServer(overrides = {}) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs dist/src/main.js; resolves with its exit (or 'running' after `waitMs`) and output. */
 function runMain(env: NodeJS.ProcessEnv, waitMs: number) {

@@ -4,7 +4,7 @@
  * newest id, with a text filter, at an unknown id; small queues; the socket's limits and keys.
  */
 import { Role } from '../src/auth/role';
-import { ADD_STATEMENT, insertOfficial, measureInput, statementInput } from './helpers/fixtures';
+import { ADD_STATEMENT, addMeasureAs, insertOfficial, statementInput } from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import {
   closeOf,
@@ -27,19 +27,8 @@ beforeAll(async () => {
 afterEach(disposeClients);
 afterAll(stopAllServers);
 
-const ADD = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
-let counter = 0;
-async function addMeasure(
-  overrides: Record<string, unknown> = {},
-  target: TestServer = server,
-): Promise<string> {
-  counter += 1;
-  const response = await target.gqlAs(editor, ADD, {
-    input: measureInput({ title: `Review measure ${counter}`, ...overrides }),
-  });
-  expect(response.errors).toBeUndefined();
-  return response.data.addMeasure.id;
-}
+const addMeasure = (overrides: Record<string, unknown> = {}, target: TestServer = server) =>
+  addMeasureAs(target, editor, overrides);
 
 async function addStatement(country: string, overrides: Record<string, unknown> = {}) {
   const response = await server.gqlAs(editor, ADD_STATEMENT, {

@@ -1,5 +1,11 @@
 import { Role } from '../src/auth/role';
-import { ADD_STATEMENT, insertOfficial, measureInput, statementInput } from './helpers/fixtures';
+import {
+  ADD_MEASURE,
+  ADD_STATEMENT,
+  addMeasureAs,
+  insertOfficial,
+  statementInput,
+} from './helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
 import {
   closeOf,
@@ -24,19 +30,8 @@ beforeAll(async () => {
 afterEach(disposeClients);
 afterAll(stopAllServers);
 
-const ADD = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
-let counter = 0;
-async function addMeasure(
-  overrides: Record<string, unknown> = {},
-  target: TestServer = server,
-): Promise<string> {
-  counter += 1;
-  const response = await target.gqlAs(editor, ADD, {
-    input: measureInput({ title: `Live measure ${counter}`, ...overrides }),
-  });
-  expect(response.errors).toBeUndefined();
-  return response.data.addMeasure.id;
-}
+const addMeasure = (overrides: Record<string, unknown> = {}, target: TestServer = server) =>
+  addMeasureAs(target, editor, overrides);
 
 const ids = (events: Received[]) =>
   events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
@@ -172,7 +167,7 @@ describe('measureAdded', () => {
     await settle();
     const taken = await insertOfficial(server.db, { name: 'Taken', country: 'JP' });
     await server.db.query(`UPDATE official SET wikidata_id = 'Q424242' WHERE id = $1`, [taken.id]);
-    const failed = await server.gqlAs(editor, ADD, {
+    const failed = await server.gqlAs(editor, ADD_MEASURE, {
       input: {
         kind: 'ENTRY_BAN',
         title: 'Rolled back',

@@ -4,7 +4,7 @@ import { Role } from '../src/auth/role';
 import { encodeGlobalId } from '../src/common/global-id';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { startTestServer, stopAllServers, type TestServer } from './helpers/server';
-import { measureInput } from './helpers/fixtures';
+import { addMeasureAs } from './helpers/fixtures';
 import { sleep, waitUntil } from './helpers/wait';
 
 /**
@@ -15,8 +15,6 @@ import { sleep, waitUntil } from './helpers/wait';
  * second instance on the same database; the client reconnects by itself to the second instance
  * and must receive exactly what it missed, once, then live measures again.
  */
-
-const ADD = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
 
 let db: TestDatabase;
 let a: TestServer;
@@ -40,19 +38,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-let counter = 0;
-async function addMeasure(server: TestServer, imposedBy = 'RU'): Promise<string> {
-  counter += 1;
-  const response = await server.gqlAs(editor, ADD, {
-    input: measureInput({
-      title: `Resume pattern measure ${counter}`,
-      imposedBy,
-      targetCountry: imposedBy === 'RU' ? 'GB' : 'RU',
-    }),
-  });
-  expect(response.errors).toBeUndefined();
-  return response.data.addMeasure.id;
-}
+const addMeasure = (server: TestServer, imposedBy = 'RU') =>
+  addMeasureAs(server, editor, { imposedBy, targetCountry: imposedBy === 'RU' ? 'GB' : 'RU' });
 
 test('the README resume pattern loses nothing and repeats nothing when its server goes away', async () => {
   // Everything that existed before the client started: none of it may be delivered.

@@ -1,5 +1,6 @@
 import { encodeGlobalId } from '../../src/common/global-id';
 import type { TestDatabase } from './database';
+import type { TestServer } from './server';
 
 export interface OfficialRow {
   id: number;
@@ -177,4 +178,23 @@ export function statementInput(
     sources: [{ title: 'S' }],
     ...overrides,
   };
+}
+
+export const ADD_MEASURE =
+  'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
+
+let added = 0;
+
+/** Records a measure through the API with `key` (measureInput plus `overrides`); returns its id. */
+export async function addMeasureAs(
+  server: TestServer,
+  key: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  added += 1;
+  const response = await server.gqlAs(key, ADD_MEASURE, {
+    input: measureInput({ title: `Test measure ${added}`, ...overrides }),
+  });
+  expect(response.errors).toBeUndefined();
+  return (response.data as { addMeasure: { id: string } }).addMeasure.id;
 }

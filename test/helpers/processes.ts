@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 
 let built = false;
@@ -99,4 +100,14 @@ export async function post(
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** A TCP port free on 127.0.0.1 at the moment of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
