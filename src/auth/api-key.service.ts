@@ -4,11 +4,11 @@ import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
 import { textProblem } from '../common/validation';
 import { hydrate } from '../common/loaders';
 import type { Sql } from '../database/sql';
+import { writeTransaction } from '../database/transaction';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { Logger } from '../logger';
 import { ApiKey } from './api-key.entity';
 import { type Caller, Role } from './role';
-import { writeTransaction } from '../database/transaction';
 
 /** `rtsn_` + 16 hex characters of lookup + `_` + 256 random bits in base64url. */
 const KEY_FORMAT = /^rtsn_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;

@@ -5,6 +5,7 @@ import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
 import { UPDATED_AT_NOW } from '../database/sql';
+import { touch, writeTransaction } from '../database/transaction';
 import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
@@ -14,7 +15,6 @@ import { EXPIRING_STATUSES, hasExpired } from './measure-expiry';
 import { MeasureStatus } from './measure.enums';
 import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
 import type { MeasureService } from './measure.service';
-import { touch, writeTransaction } from '../database/transaction';
 
 /** A measure's own columns, as the write path handles them. */
 interface MeasureRecord {

@@ -2,9 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AppError, ErrorCode } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
+import { writeTransaction } from '../database/transaction';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { AddOfficialInput } from './official.inputs';
-import { writeTransaction } from '../database/transaction';
 
 interface NormalizedOfficial {
   name: string;

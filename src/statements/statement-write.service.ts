@@ -4,12 +4,12 @@ import { badUserInput } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
+import { touch, writeTransaction } from '../database/transaction';
 import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { MeasureService } from '../measures/measure.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { AddStatementInput } from './statement.inputs';
-import { touch, writeTransaction } from '../database/transaction';
 
 /** addStatement: one transaction for the statement, its measure links and its sources. */
 export class StatementWriteService {
