@@ -100,6 +100,37 @@ class MeasureTopicSource implements TopicSource<Measure, NormalizedMeasureFilter
     return ids;
   }
 
+  /**
+   * Every filter's conditions on the measure's own columns in memory, and the text and
+   * named-official conditions of all of them in one statement.
+   */
+  async matchingAll(
+    filters: readonly NormalizedMeasureFilter[],
+    nodes: Map<number, Measure>,
+  ): Promise<(Set<number> | { error: unknown })[]> {
+    const inSql = filters.filter((f) => f.text !== undefined || f.targetsOfficial !== undefined);
+    const needsSql = new Set(inSql);
+    let bySql = new Map<NormalizedMeasureFilter, Set<number>>();
+    let failure: { error: unknown } | undefined;
+    if (inSql.length > 0) {
+      try {
+        const matched = await this.measures.matchingTextAndTargets([...nodes.keys()], inSql);
+        bySql = new Map(inSql.map((filter, i) => [filter, matched[i]!]));
+      } catch (error) {
+        failure = { error };
+      }
+    }
+    return filters.map((filter) => {
+      const sql = bySql.get(filter);
+      if (failure && needsSql.has(filter)) return failure;
+      const ids = new Set<number>();
+      for (const [id, m] of nodes) {
+        if (matchesColumns(filter, m) && (!sql || sql.has(id))) ids.add(id);
+      }
+      return ids;
+    });
+  }
+
   replay(
     filter: NormalizedMeasureFilter,
     after: number,

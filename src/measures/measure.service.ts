@@ -250,6 +250,34 @@ export class MeasureService {
     return new Set(rows.map((row) => row.id));
   }
 
+  /**
+   * For each of many filters, the ids among `ids` matching its text and named-official
+   * conditions (those only SQL can check), in one statement whatever the number of filters: the
+   * live feed matches every subscription's filter against each batch of changes, and one
+   * statement per distinct filter, run one after another, let clients choose how much work
+   * every write costs.
+   */
+  async matchingTextAndTargets(
+    ids: readonly number[],
+    filters: readonly Pick<NormalizedMeasureFilter, 'text' | 'targetsOfficial'>[],
+  ): Promise<Set<number>[]> {
+    const rows = await this.sql.rows<{ i: string; id: number }>(
+      `SELECT q.i, m.id
+       FROM unnest($1::text[], $2::int4[]) WITH ORDINALITY AS q(text, official, i)
+       JOIN measure m ON m.id = ANY($3::int4[])
+       WHERE (q.text IS NULL OR ${textCondition('q.text')})
+         AND (q.official IS NULL OR ${targetsOfficialCondition('q.official')})`,
+      [
+        filters.map((filter) => filter.text ?? null),
+        filters.map((filter) => filter.targetsOfficial ?? null),
+        ids,
+      ],
+    );
+    const matched = filters.map(() => new Set<number>());
+    for (const row of rows) matched[Number(row.i) - 1]!.add(row.id);
+    return matched;
+  }
+
   /** Change-log rows of measures matching `filter`, after < seq <= upTo, in commit order. */
   changesMatching(
     filter: NormalizedMeasureFilter,
@@ -282,12 +310,18 @@ export function measureConditions(filter: NormalizedMeasureFilter, params: SqlPa
   if (filter.announcedFrom) c.push(`m.announced_on >= ${params.add(filter.announcedFrom, 'date')}`);
   if (filter.announcedTo) c.push(`m.announced_on <= ${params.add(filter.announcedTo, 'date')}`);
   if (filter.targetsOfficial !== undefined) {
-    c.push(
-      `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = ${params.add(filter.targetsOfficial, 'int4')})`,
-    );
+    c.push(targetsOfficialCondition(params.add(filter.targetsOfficial, 'int4')));
   }
-  if (filter.text) {
-    c.push(`m.search @@ websearch_to_tsquery('english', ${params.add(filter.text, 'text')})`);
-  }
+  if (filter.text) c.push(textCondition(params.add(filter.text, 'text')));
   return c;
+}
+
+/** `filter.text` on measure m: the one definition of the measures' full-text match. */
+function textCondition(text: string): string {
+  return `m.search @@ websearch_to_tsquery('english', ${text})`;
+}
+
+/** `filter.targetsOfficial` on measure m. */
+function targetsOfficialCondition(official: string): string {
+  return `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = ${official})`;
 }
