@@ -70,6 +70,7 @@ export async function startApplication(
       schema,
       services,
       sql,
+      listener,
       rateLimiter: new RateLimiter(poolOf(dataSource), config.rateLimit, logger),
       health,
       checkDatabase,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { checkTrustProxy } from './limits/client-address';
+import type { SocketBudgetLimits } from './limits/socket-budget';
 
 export type NodeEnv = 'production' | 'development' | 'test';
 
@@ -35,6 +36,8 @@ export interface Config {
   /** Open WebSocket connections in all, and from one client address. */
   wsMaxConnections: number;
   wsMaxConnectionsPerAddress: number;
+  /** Bytes WebSocket clients may make the server hold: per socket, per address, in all. */
+  wsBudget: SocketBudgetLimits;
   /** A socket that has not sent connection_init by then is closed (4408). */
   wsConnectionInitTimeoutMs: number;
   /** Events a subscription may have waiting; a client further behind is ended (and can resume). */
@@ -105,6 +108,11 @@ export const defaultConfig: Config = {
   wsMaxSubscriptions: 50,
   wsMaxConnections: 20_000,
   wsMaxConnectionsPerAddress: 500,
+  wsBudget: {
+    socketBytes: 1024 * 1024,
+    addressBytes: 32 * 1024 * 1024,
+    totalBytes: 512 * 1024 * 1024,
+  },
   wsConnectionInitTimeoutMs: 3000,
   subscriptionQueueLimit: 1000,
   livePollMs: 5000,
@@ -218,6 +226,15 @@ export function loadConfig(
   config.wsMaxConnections = int('WS_MAX_CONNECTIONS', 1, 1_000_000) ?? config.wsMaxConnections;
   config.wsMaxConnectionsPerAddress =
     int('WS_MAX_CONNECTIONS_PER_ADDRESS', 1, 1_000_000) ?? config.wsMaxConnectionsPerAddress;
+  config.wsBudget = {
+    socketBytes:
+      int('WS_MAX_BYTES_PER_SOCKET', 64 * 1024, 1024 * 1024 * 1024) ?? config.wsBudget.socketBytes,
+    addressBytes:
+      int('WS_MAX_BYTES_PER_ADDRESS', 64 * 1024, 64 * 1024 * 1024 * 1024) ??
+      config.wsBudget.addressBytes,
+    totalBytes:
+      int('WS_MAX_BYTES', 1024 * 1024, 256 * 1024 * 1024 * 1024) ?? config.wsBudget.totalBytes,
+  };
   config.wsConnectionInitTimeoutMs =
     int('WS_CONNECTION_INIT_TIMEOUT_MS', 100, 600_000) ?? config.wsConnectionInitTimeoutMs;
   config.subscriptionQueueLimit =

@@ -10,7 +10,6 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
 import { formatError, internalErrorPlugin } from './common/format-error';
 import type { Config } from './config';
@@ -19,7 +18,9 @@ import type { DatabaseHealth } from './database/health';
 import { clientAddressOf, fromTrustedProxyOf } from './limits/client-address';
 import { DocumentGuard } from './limits/document-guard';
 import { limitsPlugin } from './limits/limits-plugin';
-import { limitRules, parseOptions, variablesOverLimits } from './limits/query-limits';
+import { limitRules, parseOptions } from './limits/query-limits';
+import { Admission, type Refusal } from './limits/admission';
+import type { ChangeListener } from './live/change-listener';
 import type { RateLimiter } from './limits/rate-limiter';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -32,6 +33,8 @@ export interface ServerDependencies {
   logger: Logger;
   schema: GraphQLSchema;
   services: Services;
+  /** Hears the change log: the WebSocket side ends the sockets of revoked keys. */
+  listener?: ChangeListener;
   /** The read path's statements, for the read planner. */
   sql: Sql;
   rateLimiter: RateLimiter;
@@ -56,6 +59,12 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
   const { config, logger, health } = deps;
   const addressOf = clientAddressOf(config.trustProxy);
   const guard = new DocumentGuard(deps.schema, config.limits);
+  const admission = new Admission({
+    apiKeys: deps.services.apiKeys,
+    rateLimiter: deps.rateLimiter,
+    health,
+    limits: config.limits,
+  });
   let draining = false;
 
   const httpServer = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000 });
@@ -86,7 +95,7 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       // The cache-control plugin wraps every field resolver; nothing here sets cache hints.
       ApolloServerPluginCacheControlDisabled(),
       internalErrorPlugin(logger, health),
-      limitsPlugin({ schema: deps.schema, limits: config.limits, rateLimiter: deps.rateLimiter }),
+      limitsPlugin({ schema: deps.schema, admission }),
       // After the limits: a planned query is checked and charged like any other.
       ...(config.readPlanner
         ? [plannerPlugin({ schema: deps.schema, sql: deps.sql, logger, health })]
@@ -122,6 +131,12 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       );
     });
     route(req, res, requestId).catch((error: unknown) => {
+      // A client that goes away mid-request is an event, not a fault of ours.
+      if (req.destroyed || isClientAbort(error)) {
+        logger.info({ requestId, reason: (error as Error).message }, 'client went away');
+        if (!res.headersSent) res.destroy();
+        return;
+      }
       logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent)
         sendGraphQLError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, {
@@ -152,35 +167,12 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     const clientAddress = addressOf(req);
     // Authenticate before reading the body: a bad key is refused without parsing anything, and
     // only callers with a key may send the large bodies that bulk writes need.
-    let caller: Caller | null;
-    try {
-      caller = await deps.services.apiKeys.authenticate(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof AppError)) {
-        if (health.observe(error)) return sendUnavailable(req, res);
-        throw error;
-      }
+    const who = await admission.caller(req.headers.authorization, clientAddress);
+    if (!who.ok) {
       req.resume();
-      // A refused key is charged to the address like an anonymous request, so a stream of made-up
-      // keys (each one a lookup) is bounded as anonymous traffic is.
-      try {
-        await deps.rateLimiter.admit({ address: clientAddress });
-      } catch (limited) {
-        if (!(limited instanceof AppError)) throw limited;
-        return sendRateLimited(res, limited);
-      }
-      res.setHeader('www-authenticate', 'Bearer');
-      return sendGraphQLError(res, 401, error.message, error.code);
+      return sendRefusal(req, res, who.refusal, config);
     }
-    try {
-      await deps.rateLimiter.admit(
-        caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
-      );
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      req.resume();
-      return sendRateLimited(res, error);
-    }
+    const caller = who.value;
     const body = await readBody(
       req,
       res,
@@ -197,18 +189,8 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       );
     }
     // The limits, before Apollo parses and fully validates the document (see DocumentGuard).
-    const checked = request.query === undefined ? undefined : guard.check(request.query);
-    const errors =
-      checked && 'errors' in checked
-        ? checked.errors
-        : variablesOverLimits(request.variables, config.limits);
-    if (errors.length > 0) {
-      return sendRequestErrors(
-        req,
-        res,
-        errors.map((error) => formatError(error.toJSON(), error, config)),
-      );
-    }
+    const checked = admission.request(guard, request, false);
+    if (!checked.ok) return sendRefusal(req, res, checked.refusal, config);
     await executeGraphQL(
       req,
       res,
@@ -274,9 +256,10 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     logger,
     schema: deps.schema,
     services: deps.services,
-    rateLimiter: deps.rateLimiter,
+    admission,
     health,
     clientAddressOf: addressOf,
+    listener: deps.listener,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -304,6 +287,17 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
       await apollo.stop();
     },
   };
+}
+
+/** The errors Node gives a request whose client closed its connection before the end. */
+function isClientAbort(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'EPIPE' ||
+    (error instanceof Error && error.message === 'aborted')
+  );
 }
 
 /** A sane X-Request-Id from a trusted proxy (so one request has one id end to end), else a new one. */
@@ -450,6 +444,30 @@ function sendRequestErrors(
     `${modern ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`,
   );
   res.end(JSON.stringify({ errors }));
+}
+
+/** A refused admission (limits/admission.ts) as HTTP says it. */
+function sendRefusal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: Refusal,
+  config: Config,
+): void {
+  switch (refusal.kind) {
+    case 'unauthenticated':
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendGraphQLError(res, 401, refusal.error.message, refusal.error.code);
+    case 'rate-limited':
+      return sendRateLimited(res, refusal.error);
+    case 'unavailable':
+      return sendUnavailable(req, res);
+    case 'invalid':
+      return sendRequestErrors(
+        req,
+        res,
+        refusal.errors.map((error) => formatError(error.toJSON(), error, config)),
+      );
+  }
 }
 
 /** While the database cannot be reached: at once, without trying it. */

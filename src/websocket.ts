@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
   type DocumentNode,
+  type ExecutionResult,
   getOperationAST,
   getVariableValues,
   GraphQLError,
   type GraphQLSchema,
 } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { CloseCode } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode } from './common/errors';
@@ -15,11 +17,20 @@ import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
 import { type DatabaseHealth, isUnavailable } from './database/health';
+import { type Admission, type Refusal, subjectOf } from './limits/admission';
 import { rateLimitKeyOf } from './limits/client-address';
+import { credentialOf } from './limits/credentials';
 import { DocumentGuard } from './limits/document-guard';
-import { assertAffordable, assertPageSizes, variablesOverLimits } from './limits/query-limits';
-import type { RateLimiter } from './limits/rate-limiter';
-import { serveGraphQLWs } from './live/graphql-ws';
+import { assertPageSizes } from './limits/query-limits';
+import {
+  type BudgetRefusal,
+  type SocketAccount,
+  SocketBudget,
+  subscriptionCharge,
+} from './limits/socket-budget';
+import type { ChangeListener } from './live/change-listener';
+import { FrameCache } from './live/frame-cache';
+import { serveGraphQLWs, type SocketExtra } from './live/graphql-ws';
 import { sharedSubscribe } from './live/shared-execution';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -29,9 +40,11 @@ export interface WebSocketDependencies {
   logger: Logger;
   schema: GraphQLSchema;
   services: Services;
-  rateLimiter: RateLimiter;
+  admission: Admission;
   health: DatabaseHealth;
   clientAddressOf: (request: http.IncomingMessage) => string;
+  /** Hears revoked keys, to end their sockets on every instance. */
+  listener?: ChangeListener;
 }
 
 /**
@@ -43,42 +56,63 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export const GRAPHQL_PATH = '/graphql';
 
+interface LiveSocket extends SocketExtra {
+  clientAddress: string;
+  account: SocketAccount;
+  caller: Caller | null;
+  authorization: string | undefined;
+}
+
 /**
  * graphql-ws on the HTTP server's port and path. Only subscriptions are served here (queries and
- * mutations go over HTTP, where status codes and caching apply); every subscription passes the
- * same limits as an HTTP operation (tokens, depth, aliases, directives, cost with its variables)
- * and is charged to the same rate-limit budget. Each socket is authenticated once, in
- * connection_init, from `connectionParams.authorization`.
+ * mutations go over HTTP, where status codes and caching apply). Every connection and every
+ * subscription goes through the same admission path as an HTTP request (limits/admission.ts),
+ * and every byte a client makes the server hold is charged to its socket, its address and the
+ * instance (limits/socket-budget.ts).
  */
 export function serveWebSockets(
   httpServer: http.Server,
   deps: WebSocketDependencies,
-): { dispose(): Promise<void> } {
-  const { config, logger, schema, services } = deps;
+): { dispose(): Promise<void>; budget: SocketBudget } {
+  const { config, logger, schema, services, admission } = deps;
+  const budget = new SocketBudget(config.wsBudget);
   const sockets = socketCounts(config, deps.clientAddressOf);
+  const byKey = socketsByKey();
+  deps.listener?.onBatch(async (rows) => {
+    for (const row of rows) {
+      if (row.entity === 'ApiKey' && row.action === 'revoked') byKey.revoked(row.entityId);
+    }
+  });
+
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: GRAPHQL_PATH,
     maxPayload: config.wsMaxPayloadBytes,
     verifyClient: (info, done) => {
-      if (sockets.admits(info.req)) return done(true);
+      const origin = info.req.headers.origin;
+      // CORS_ORIGINS binds the browser's WebSocket too: it sends Origin, and a page from an
+      // unlisted origin must not read the feed with its visitor's connection.
+      if (config.corsOrigins !== '*' && origin && !config.corsOrigins.includes(origin)) {
+        return done(false, 403, 'Origin not allowed');
+      }
+      if (sockets.admits(info.req) && !budget.wouldOpen(addressKey(info.req))) return done(true);
       done(false, 503, 'Too many WebSocket connections; try again later', { 'Retry-After': '10' });
     },
   });
-  wsServer.on('connection', (socket: WebSocket, request: http.IncomingMessage) =>
-    sockets.track(socket, request),
-  );
+  const addressKey = (request: http.IncomingMessage) =>
+    rateLimitKeyOf(deps.clientAddressOf(request));
   // A guard of its own: its cache then holds only subscription documents, which a flood of
   // distinct HTTP queries cannot evict (equal texts must keep sharing one document, see idOf).
   const guard = new DocumentGuard(schema, config.limits);
   const idOf = documentIds();
+  const frames = new FrameCache();
   const reject = (message: string, code = ErrorCode.BAD_USER_INPUT) => [
     new GraphQLError(message, { extensions: { code } }),
   ];
   /**
    * One error as a client sees it, as over HTTP (format-error.ts): the unexpected is logged with
-   * the request id and, in production, masked. graphql-ws wraps what a subscription's iterator
-   * throws (a failed replay) in a GraphQLError without a path, so the error judged is the one
+   * the request id and, in production, masked. What a subscription's iterator throws (a failed
+   * replay) arrives wrapped in a GraphQLError without a path, so the error judged is the one
    * inside it; a resolver's error has a path and formatError unwraps it.
    */
   const present = (error: GraphQLError, requestId: string): GraphQLError => {
@@ -93,119 +127,78 @@ export function serveWebSockets(
     const extensions = internal ? { ...formatted.extensions, requestId } : formatted.extensions;
     return new GraphQLError(formatted.message, { path: formatted.path, extensions });
   };
+  /** A refusal as the socket says it: close codes for who is asking, errors for what. */
+  const refuse = (socket: WebSocket, refusal: Refusal): 'closed' | readonly GraphQLError[] => {
+    switch (refusal.kind) {
+      case 'unauthenticated':
+        socket.close(CloseCode.Forbidden, 'Forbidden: not a valid API key');
+        return 'closed';
+      case 'unavailable':
+        socket.close(CLOSE_TRY_AGAIN_LATER, 'Database unavailable; reconnect shortly');
+        return 'closed';
+      case 'rate-limited':
+        return [refusal.error];
+      case 'invalid':
+        return refusal.errors;
+    }
+  };
 
-  return serveGraphQLWs<Record<string, unknown> | undefined>(
-    {
-      schema,
-      connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
-      onConnect: async (ctx) => {
-        const clientAddress = deps.clientAddressOf(ctx.extra.request);
-        // Every connection is charged to its address first, as an anonymous request is: opening
-        // sockets (each with a key to look up) is bounded like sending requests.
-        try {
-          await deps.rateLimiter.admit({ address: clientAddress });
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Rate limit reached; reconnect later');
-          return false;
+  const served = serveGraphQLWs<LiveSocket>(wsServer, {
+    logger,
+    extraOf(socket, request) {
+      const clientAddress = deps.clientAddressOf(request);
+      const account = budget.open(rateLimitKeyOf(clientAddress));
+      if (typeof account === 'string') {
+        socket.close(CLOSE_TRY_AGAIN_LATER, 'Too many WebSocket connections; try again later');
+        return undefined;
+      }
+      sockets.track(socket, request);
+      socket.once('close', () => account.close());
+      return { socket, request, clientAddress, account, caller: null, authorization: undefined };
+    },
+    unsentFits: (extra, unsent) => extra.account.fitsUnsent(unsent),
+    hooks: {
+      connectionInitWaitMs: config.wsConnectionInitTimeoutMs,
+      async onConnect(ctx) {
+        const { extra } = ctx;
+        const credential = credentialOf(ctx.connectionParams);
+        if (!credential.ok) {
+          extra.socket.close(CloseCode.Forbidden, `Forbidden: ${credential.problem}`);
+          return 'closed';
         }
-        // Absent or null (a client signed out): anonymous. Anything else must be a valid key.
-        const authorization = ctx.connectionParams?.authorization ?? undefined;
-        if (authorization !== undefined && typeof authorization !== 'string') return false;
-        try {
-          ctx.extra.caller = await services.apiKeys.authenticate(authorization);
-          ctx.extra.authorization = authorization;
-          ctx.extra.clientAddress = clientAddress;
-          return true;
-        } catch (error) {
-          if (error instanceof AppError) return false; // closes with 4403 Forbidden
-          if (!deps.health.observe(error)) throw error;
-          // The key cannot be checked while the database is unreachable: not a server bug
-          // (4500) but a reason to come back, which graphql-ws clients do with their back-off.
-          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Database unavailable; reconnect shortly');
-          return false;
-        }
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        // ctx.subscriptions already holds this one.
-        if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptions) {
-          return reject(
-            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
-            ErrorCode.RATE_LIMITED,
-          );
-        }
-        let caller = (ctx.extra.caller as Caller | null | undefined) ?? null;
-        if (caller && deps.health.available) {
-          // The key is checked again for every subscription: one revoked since the socket opened
-          // no longer speaks for it (its subscriptions already running end with the socket).
-          // While the database is unreachable the socket keeps the caller it was opened with.
-          try {
-            caller = await services.apiKeys.authenticate(ctx.extra.authorization as string);
-          } catch (error) {
-            if (error instanceof AppError) {
-              ctx.extra.socket.close(4403, 'Forbidden');
-              return [error];
-            }
-            if (!deps.health.observe(error)) throw error;
+        const who = await admission.caller(credential.authorization, extra.clientAddress);
+        if (!who.ok) {
+          if (who.refusal.kind === 'rate-limited') {
+            extra.socket.close(CLOSE_TRY_AGAIN_LATER, 'Rate limit reached; reconnect later');
+            return 'closed';
           }
+          refuse(extra.socket, who.refusal);
+          return 'closed';
         }
-        const clientAddress = String(ctx.extra.clientAddress);
-        const subject = caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress };
-        try {
-          await deps.rateLimiter.admit(subject);
-        } catch (error) {
-          if (error instanceof AppError) return [error];
-          throw error;
+        extra.caller = who.value;
+        extra.authorization = credential.authorization;
+        if (who.value) byKey.add(who.value.apiKeyId, extra.socket);
+        return true;
+      },
+      async onSubscribe(ctx, _id, payload, bytes) {
+        const { extra } = ctx;
+        const charge = subscriptionCharge(bytes);
+        const over = ctx.running > config.wsMaxSubscriptions;
+        const refusal = over ? undefined : extra.account.reserve(charge);
+        const release = over || refusal ? () => undefined : () => extra.account.release(charge);
+        if (over) {
+          return {
+            args: reject(
+              `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
+              ErrorCode.RATE_LIMITED,
+            ),
+            release,
+          };
         }
-        const checked = guard.checkAndValidate(payload.query);
-        if ('errors' in checked) return checked.errors;
-        const operation = getOperationAST(checked.document, payload.operationName);
-        if (!operation) return reject('The document does not name one operation to run.');
-        if (operation.operation !== 'subscription') {
-          return reject(
-            'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
-          );
-        }
-        const overLimits = variablesOverLimits(payload.variables, config.limits);
-        if (overLimits.length > 0) return overLimits;
-        // Variables are coerced here, as Apollo does over HTTP, so a bad one is refused once with
-        // BAD_USER_INPUT rather than by every execution of the subscription.
-        const coerced = getVariableValues(
-          schema,
-          operation.variableDefinitions ?? [],
-          payload.variables ?? {},
-          { maxErrors: 5 },
-        );
-        if (coerced.errors) {
-          return coerced.errors.map(
-            (error) =>
-              new GraphQLError(error.message, {
-                nodes: error.nodes,
-                extensions: { code: ErrorCode.BAD_USER_INPUT },
-              }),
-          );
-        }
-        try {
-          assertPageSizes(checked.document, operation, coerced.coerced);
-          const cost = assertAffordable(
-            schema,
-            checked.document,
-            payload.variables ?? undefined,
-            payload.operationName,
-            config.limits,
-          );
-          await deps.rateLimiter.charge(subject, cost);
-        } catch (error) {
-          if (error instanceof AppError) return [error];
-          throw error;
-        }
-        return {
-          schema,
-          document: checked.document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: createContext(services, caller, `ws-${randomUUID()}`, clientAddress),
-        };
+        if (refusal) return { args: [overBudget(refusal, extra.account, charge)], release };
+        const outcome = await admitSubscription(extra, payload);
+        if (outcome === 'closed') release();
+        return outcome === 'closed' ? 'closed' : { args: outcome, release };
       },
       subscribe: sharedSubscribe(
         schema,
@@ -223,11 +216,91 @@ export function serveWebSockets(
         },
       ),
       // The request id is ours, not the client's subscription id, which it may reuse.
-      onError: (_ctx, _id, _payload, errors) =>
+      formatErrors: (errors) =>
         errors.map((error) => present(error, `ws-${randomUUID()}`).toJSON()),
+      nextFrame: (id: string, result: ExecutionResult) => frames.next(id, result),
     },
-    wsServer,
-    logger,
+  });
+
+  /** The admission path for one subscription, after the socket's own limits. */
+  async function admitSubscription(
+    extra: LiveSocket,
+    payload: { query: string; operationName?: string | null; variables?: unknown },
+  ) {
+    // The key is checked again for every subscription: one revoked since the socket opened no
+    // longer speaks for it. While the database is unreachable the socket keeps its caller.
+    const who = await admission.caller(extra.authorization, extra.clientAddress);
+    let caller = extra.caller;
+    if (who.ok) caller = who.value;
+    else if (who.refusal.kind !== 'unavailable') return refuse(extra.socket, who.refusal);
+    const request = admission.request(guard, payload, true);
+    if (!request.ok) return refuse(extra.socket, request.refusal);
+    const document = request.value as DocumentNode;
+    const operation = getOperationAST(document, payload.operationName);
+    if (!operation) return reject('The document does not name one operation to run.');
+    if (operation.operation !== 'subscription') {
+      return reject(
+        'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
+      );
+    }
+    const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;
+    // Variables are coerced here, as Apollo does over HTTP, so a bad one is refused once with
+    // BAD_USER_INPUT rather than by every execution of the subscription.
+    const coerced = getVariableValues(
+      schema,
+      operation.variableDefinitions ?? [],
+      variables ?? {},
+      {
+        maxErrors: 5,
+      },
+    );
+    if (coerced.errors) {
+      return coerced.errors.map(
+        (error) =>
+          new GraphQLError(error.message, {
+            nodes: error.nodes,
+            extensions: { code: ErrorCode.BAD_USER_INPUT },
+          }),
+      );
+    }
+    try {
+      assertPageSizes(document, operation, coerced.coerced);
+    } catch (error) {
+      if (error instanceof AppError) return [error];
+      throw error;
+    }
+    const charged = await admission.charge(schema, subjectOf(caller, extra.clientAddress), {
+      document,
+      variables,
+      operationName: payload.operationName,
+    });
+    if (!charged.ok) return refuse(extra.socket, charged.refusal);
+    return {
+      schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: variables,
+      contextValue: createContext(services, caller, `ws-${randomUUID()}`, extra.clientAddress),
+    };
+  }
+
+  return { budget, dispose: () => served.dispose() };
+}
+
+/** RATE_LIMITED for a subscription that would pass what its socket or address may hold. */
+function overBudget(refusal: BudgetRefusal, account: SocketAccount, charge: number): AppError {
+  const which =
+    refusal === 'socket'
+      ? 'this connection'
+      : refusal === 'address'
+        ? "this client address's connections"
+        : "this server's connections";
+  return new AppError(
+    ErrorCode.RATE_LIMITED,
+    `This subscription needs ${charge} bytes of server memory, more than ${which} may still ` +
+      `hold (${account.bytes} bytes held by this connection). Send a smaller document or ` +
+      'fewer variables, or end other subscriptions.',
+    { budget: refusal, bytes: charge },
   );
 }
 
@@ -245,11 +318,32 @@ function documentIds(): (document: DocumentNode) => number {
   };
 }
 
+/** Sockets by the API key they authenticated with, so a revoked key's sockets can be closed. */
+function socketsByKey() {
+  const sockets = new Map<number, Set<WebSocket>>();
+  return {
+    add(apiKeyId: number, socket: WebSocket) {
+      let set = sockets.get(apiKeyId);
+      if (!set) sockets.set(apiKeyId, (set = new Set()));
+      set.add(socket);
+      socket.once('close', () => {
+        set.delete(socket);
+        if (set.size === 0 && sockets.get(apiKeyId) === set) sockets.delete(apiKeyId);
+      });
+    },
+    /** Ends every socket of a revoked key: its subscriptions stop with them (4403). */
+    revoked(apiKeyId: number) {
+      for (const socket of sockets.get(apiKeyId) ?? []) {
+        socket.close(CloseCode.Forbidden, 'Forbidden: API key revoked');
+      }
+    },
+  };
+}
+
 /**
  * Open sockets, in all and per client address (an IPv6 /64 counting as one, as for rate limits).
- * Each socket holds memory for its subscriptions whatever they cost, so their number is bounded
- * where the upgrade is asked for: past either limit the answer is 503 with Retry-After, which
- * graphql-ws clients meet with their retry back-off.
+ * Past either limit the upgrade is answered 503 with Retry-After, which graphql-ws clients meet
+ * with their retry back-off.
  */
 function socketCounts(
   config: Config,

@@ -3,10 +3,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Caller } from '../auth/role';
 import { ErrorCode } from '../common/errors';
-import type { QueryLimits } from '../config';
 import { isUnavailable } from '../database/health';
-import { assertAffordable } from './query-limits';
-import type { RateLimiter } from './rate-limiter';
+import { type Admission, subjectOf } from './admission';
 
 /** What the plugin needs from the request context. */
 export interface LimitedContext {
@@ -32,8 +30,7 @@ const REQUEST_ERROR_CODES = new Set([
  */
 export function limitsPlugin<C extends LimitedContext>(deps: {
   schema: GraphQLSchema;
-  limits: QueryLimits;
-  rateLimiter: RateLimiter;
+  admission: Admission;
 }): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
@@ -46,18 +43,17 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
               { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } },
             );
           }
-          const cost = assertAffordable(
-            deps.schema,
-            document,
-            request.variables,
-            operationName,
-            deps.limits,
-          );
           const { caller, clientAddress } = contextValue;
-          await deps.rateLimiter.charge(
-            caller ? { apiKeyId: caller.apiKeyId } : { address: clientAddress },
-            cost,
+          const charged = await deps.admission.charge(
+            deps.schema,
+            subjectOf(caller, clientAddress),
+            { document, variables: request.variables, operationName },
           );
+          if (!charged.ok) {
+            const { refusal } = charged;
+            if (refusal.kind === 'rate-limited') throw refusal.error;
+            if (refusal.kind === 'invalid') throw refusal.errors[0];
+          }
         },
         async willSendResponse({ response, errors, contextValue }) {
           const codes = new Set((errors ?? []).map((error) => error.extensions?.code));

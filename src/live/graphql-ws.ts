@@ -1,39 +1,52 @@
 import type { IncomingMessage } from 'node:http';
-import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import { CloseCode, handleProtocols } from 'graphql-ws';
 import WebSocket, { type WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
+import { openProtocol, type ProtocolHooks } from './ws-protocol';
 
-/** What graphql-ws hands the server hooks as `ctx.extra`. */
+/** What the server hooks get as `ctx.extra`, besides what `extraOf` adds. */
 export interface SocketExtra {
   socket: WebSocket;
   request: IncomingMessage;
-  [key: string]: unknown;
 }
 
 /** Bytes a socket may have waiting in Node before a send waits for the client to read. */
 const HIGH_WATER_BYTES = 64 * 1024;
 
 /**
- * graphql-ws's protocol (makeServer) on a `ws` server: the library's `use/ws` adapter, with three
- * changes that matter for a public feed with thousands of subscribers.
+ * Close code for a socket whose unsent bytes passed what it may hold: the client reads too slowly
+ * for what it subscribed to. graphql-ws clients reconnect after it, and can resume with `since`.
+ */
+export const CLOSE_SEND_BUFFER_FULL = 4413;
+
+export interface GraphQLWsOptions<Extra extends SocketExtra> {
+  hooks: ProtocolHooks<Extra>;
+  /** The state kept per socket, made when it opens; undefined refuses it (the hook closes it). */
+  extraOf(socket: WebSocket, request: IncomingMessage): Extra | undefined;
+  /** Whether `unsent` bytes waiting in this socket are still within what it may hold. */
+  unsentFits(extra: Extra, unsent: number): boolean;
+  logger: Logger;
+  keepAliveMs?: number;
+}
+
+/**
+ * The graphql-transport-ws protocol (ws-protocol.ts) on a `ws` server, with what a public feed
+ * with thousands of subscribers needs:
  *
- * - A send does not wait for the socket's write callback unless the socket is backed up: the
- *   library's adapter allocates a promise and a callback per message and waits a turn for each,
- *   which at 10,000 subscribers is a large share of the work per event. A client that stops
- *   reading still stops its subscription's loop (its buffer passes the high-water mark), so its
- *   queue in the live feed fills and it is ended, as before.
- * - Errors are logged through our logger, once, not printed with console.error (a stream of
- *   oversized messages from a hostile client must not flood stderr).
+ * - A send does not wait for the socket's write callback unless the socket is backed up: a
+ *   promise and a callback per message at 10,000 subscribers is a large share of the work per
+ *   event. A client that stops reading still stops its subscriptions' loops (its buffer passes
+ *   the high-water mark), so their queues in the live feed fill and they are ended; and one whose
+ *   unsent bytes pass its budget is closed with CLOSE_SEND_BUFFER_FULL.
+ * - Errors are logged through our logger, once, not printed with console.error.
  * - Keep-alive: a ping every `keepAliveMs`; a client that does not answer before the next one is
  *   terminated, so dead connections release their subscriptions.
  */
-export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
-  options: ServerOptions<P, SocketExtra>,
+export function serveGraphQLWs<Extra extends SocketExtra>(
   wsServer: WebSocketServer,
-  logger: Logger,
-  keepAliveMs = 12_000,
+  options: GraphQLWsOptions<Extra>,
 ): { dispose(): Promise<void> } {
-  const server = makeServer<P, SocketExtra>(options);
+  const { logger, keepAliveMs = 12_000 } = options;
   wsServer.options.handleProtocols = handleProtocols;
   wsServer.on('error', (error: Error & { syscall?: string }) => {
     // ws repeats the HTTP server's errors; failing to listen is reported where it is handled.
@@ -44,10 +57,12 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   wsServer.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     socket.once('error', (error) => {
       // e.g. a frame over maxPayload: ws has already closed the socket with the right code.
-      logger.warn({ err: error }, 'websocket error');
+      logger.info({ err: { message: error.message } }, 'websocket error');
       if (socket.readyState === WebSocket.OPEN)
         socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
+    const extra = options.extraOf(socket, request);
+    if (!extra) return;
 
     // Pings at a random phase per socket: thousands of clients that connected together must not
     // be pinged (and answer) together, in a burst that would delay the feed.
@@ -64,37 +79,48 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
       keepAlive = setInterval(ping, keepAliveMs);
     }, Math.random() * keepAliveMs);
 
-    const closed = server.opened(
+    // Sends waiting for the client to read: settled when it does, or when the socket closes.
+    const waiting = new Set<() => void>();
+    const protocol = openProtocol(
       {
         protocol: socket.protocol,
         send: (data) => {
           if (socket.readyState !== WebSocket.OPEN) return;
-          if (socket.bufferedAmount < HIGH_WATER_BYTES) {
-            socket.send(data);
+          const unsent = socket.bufferedAmount;
+          if (unsent < HIGH_WATER_BYTES) {
+            socket.send(data, { binary: false });
             return;
           }
-          return new Promise<void>((resolve, reject) =>
-            socket.send(data, (error) => (error ? reject(error) : resolve())),
-          );
+          if (!options.unsentFits(extra, unsent + data.length)) {
+            socket.close(CLOSE_SEND_BUFFER_FULL, 'Too much unsent; read faster, then resume');
+            return;
+          }
+          return new Promise<void>((resolve) => {
+            const done = () => {
+              waiting.delete(done);
+              resolve();
+            };
+            waiting.add(done);
+            socket.send(data, { binary: false }, done);
+          });
         },
         close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', async (data: WebSocket.RawData) => {
-            try {
-              await handle(String(data));
-            } catch (error) {
-              logger.error({ err: error }, 'websocket message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            }
-          }),
       },
-      { socket, request },
+      extra,
+      options.hooks,
     );
-
-    socket.once('close', (code, reason) => {
+    socket.on('message', (data: WebSocket.RawData) => {
+      protocol.onMessage(String(data)).catch((error: unknown) => {
+        logger.error({ err: error }, 'websocket message handling failed');
+        if (socket.readyState === WebSocket.OPEN)
+          socket.close(CloseCode.InternalServerError, 'Internal server error');
+      });
+    });
+    socket.once('close', () => {
       clearTimeout(firstPing);
       clearInterval(keepAlive);
-      void closed(code, String(reason));
+      protocol.closed();
+      for (const done of [...waiting]) done();
     });
   });
 

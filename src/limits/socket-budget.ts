@@ -1,0 +1,137 @@
+/**
+ * Bytes that WebSocket clients make the server hold, bounded per socket, per client address and
+ * in all. Counts alone (sockets, subscriptions) do not bound memory: one subscription can carry
+ * a 1 MiB message, and a socket that stops reading holds whatever is sent to it.
+ *
+ * What is charged:
+ * - each open socket, a fixed `socketBytes` (ws's buffers, the protocol state, a keep-alive timer);
+ * - each running subscription, what its subscribe message made the server keep (id, document,
+ *   variables: `messageBytes * MESSAGE_EXPANSION`) plus a fixed `subscriptionBytes` (its
+ *   iterator, context and loaders);
+ * - the bytes sent to a socket and not yet handed to the kernel (checked at each send).
+ *
+ * The worst case that clients without a key can reach is `totalBytes` in all and
+ * `addressBytes` from one address (docs/operations.md works it out for the defaults).
+ */
+export interface SocketBudgetLimits {
+  /** What one socket may hold: its subscriptions plus its unsent bytes. */
+  socketBytes: number;
+  /** What all the sockets of one client address (an IPv6 /64) may hold together. */
+  addressBytes: number;
+  /** What all sockets may hold together, on this instance. */
+  totalBytes: number;
+}
+
+/** Fixed charge per open socket, measured: about 20 KiB of RSS per idle socket at 10,000. */
+export const SOCKET_OVERHEAD_BYTES = 24 * 1024;
+/** Fixed charge per running subscription: iterator, context, loaders, protocol state. */
+export const SUBSCRIPTION_OVERHEAD_BYTES = 4 * 1024;
+/**
+ * A subscribe message's text becomes a parsed document and variables several times its size in
+ * objects (a parsed GraphQL document is about 3-4 times its text).
+ */
+export const MESSAGE_EXPANSION = 4;
+
+/** The bytes charged for a subscription whose subscribe message was `messageBytes` long. */
+export function subscriptionCharge(messageBytes: number): number {
+  return SUBSCRIPTION_OVERHEAD_BYTES + messageBytes * MESSAGE_EXPANSION;
+}
+
+export type BudgetRefusal = 'socket' | 'address' | 'total';
+
+/** One socket's account: what it holds, charged to its address and to the total as well. */
+export class SocketAccount {
+  private held = SOCKET_OVERHEAD_BYTES;
+  private closed = false;
+
+  constructor(
+    private readonly budget: SocketBudget,
+    readonly addressKey: string,
+  ) {}
+
+  /** Bytes held by this socket's subscriptions and itself (not counting unsent bytes). */
+  get bytes(): number {
+    return this.held;
+  }
+
+  /** Charges `bytes`, or says which limit it would pass (and charges nothing). */
+  reserve(bytes: number): BudgetRefusal | undefined {
+    if (this.closed) return 'socket';
+    if (this.held + bytes > this.budget.limits.socketBytes) return 'socket';
+    const refusal = this.budget.charge(this.addressKey, bytes);
+    if (refusal) return refusal;
+    this.held += bytes;
+    return undefined;
+  }
+
+  release(bytes: number): void {
+    if (this.closed) return;
+    const released = Math.min(bytes, this.held);
+    this.held -= released;
+    this.budget.credit(this.addressKey, released);
+  }
+
+  /** Whether `unsent` bytes waiting in the socket still fit in what this socket may hold. */
+  fitsUnsent(unsent: number): boolean {
+    return this.held + unsent <= this.budget.limits.socketBytes;
+  }
+
+  /** Releases everything the socket held. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.budget.credit(this.addressKey, this.held);
+    this.held = 0;
+    this.closed = true;
+  }
+}
+
+/** The accounts of every socket on this instance. */
+export class SocketBudget {
+  private total = 0;
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(readonly limits: SocketBudgetLimits) {}
+
+  /** Bytes held in all, and by one address: for the logs, the tests and the benchmarks. */
+  get totalBytes(): number {
+    return this.total;
+  }
+
+  addressBytes(addressKey: string): number {
+    return this.perAddress.get(addressKey) ?? 0;
+  }
+
+  /** Opens an account for a new socket, or says which limit its fixed charge would pass. */
+  open(addressKey: string): SocketAccount | BudgetRefusal {
+    const refusal = this.charge(addressKey, SOCKET_OVERHEAD_BYTES);
+    return refusal ?? new SocketAccount(this, addressKey);
+  }
+
+  /** Whether a socket from `addressKey` could be opened now (nothing is charged). */
+  wouldOpen(addressKey: string): BudgetRefusal | undefined {
+    return this.refusal(addressKey, SOCKET_OVERHEAD_BYTES);
+  }
+
+  /** @internal for SocketAccount */
+  charge(addressKey: string, bytes: number): BudgetRefusal | undefined {
+    const refusal = this.refusal(addressKey, bytes);
+    if (refusal) return refusal;
+    this.total += bytes;
+    this.perAddress.set(addressKey, this.addressBytes(addressKey) + bytes);
+    return undefined;
+  }
+
+  /** @internal for SocketAccount */
+  credit(addressKey: string, bytes: number): void {
+    this.total -= bytes;
+    const left = this.addressBytes(addressKey) - bytes;
+    if (left > 0) this.perAddress.set(addressKey, left);
+    else this.perAddress.delete(addressKey);
+  }
+
+  private refusal(addressKey: string, bytes: number): BudgetRefusal | undefined {
+    if (this.addressBytes(addressKey) + bytes > this.limits.addressBytes) return 'address';
+    if (this.total + bytes > this.limits.totalBytes) return 'total';
+    return undefined;
+  }
+}
