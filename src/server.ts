@@ -384,10 +384,14 @@ async function readBody(
 function graphQLRequestOf(
   req: IncomingMessage,
   body: unknown,
-): { query?: string; variables?: unknown } | undefined {
+): { query?: string; variables?: unknown; operationName?: unknown } | undefined {
   if (req.method !== 'GET') {
-    const { query, variables } = (body ?? {}) as { query?: unknown; variables?: unknown };
-    return { query: typeof query === 'string' ? query : undefined, variables };
+    const { query, variables, operationName } = (body ?? {}) as {
+      query?: unknown;
+      variables?: unknown;
+      operationName?: unknown;
+    };
+    return { query: typeof query === 'string' ? query : undefined, variables, operationName };
   }
   const params = strictSearchParams(req.url!);
   if (!params) return undefined;
@@ -397,7 +401,11 @@ function graphQLRequestOf(
   } catch {
     variables = undefined;
   }
-  return { query: params.get('query') ?? undefined, variables };
+  return {
+    query: params.get('query') ?? undefined,
+    variables,
+    operationName: params.get('operationName') ?? undefined,
+  };
 }
 
 /**

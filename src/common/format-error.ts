@@ -71,7 +71,7 @@ export function formatError(
     };
   }
   const code = formatted.extensions?.code;
-  const message = production ? withoutSuggestions(formatted.message) : formatted.message;
+  const message = cutEchoes(production ? withoutSuggestions(formatted.message) : formatted.message);
   if (typeof code === 'string' && DOCUMENT_CODES.has(code)) {
     // graphql-js says "more that"; accept the fix too.
     const tooLong = /contains more tha[nt] \d+ tokens/.test(message);
@@ -109,6 +109,21 @@ function withField(formatted: GraphQLFormattedError, error: unknown): { field?: 
   if (formatted.extensions?.field !== undefined || !(error instanceof GraphQLError)) return {};
   const field = inputFieldOf(error);
   return field === undefined ? {} : { field };
+}
+
+/** Longest client-given name (of an operation, field, argument...) an error message repeats. */
+const MAX_ECHOED_NAME = 100;
+
+/**
+ * graphql-js quotes what the client wrote ("Unknown operation named \"...\"."): a name of
+ * 90,000 characters would be sent back whole. Each quoted run is cut to MAX_ECHOED_NAME.
+ */
+export function cutEchoes(message: string): string {
+  if (message.length <= MAX_ECHOED_NAME) return message;
+  return message.replace(
+    new RegExp(`"([^"]{${MAX_ECHOED_NAME + 1},})"`, 'g'),
+    (_, name: string) => `"${name.slice(0, MAX_ECHOED_NAME)}…"`,
+  );
 }
 
 /** "Did you mean ...?" hints reveal the schema to a prober. */

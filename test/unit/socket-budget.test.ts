@@ -1,0 +1,57 @@
+import {
+  SOCKET_OVERHEAD_BYTES,
+  SocketBudget,
+  subscriptionCharge,
+} from '../../src/limits/socket-budget';
+
+const limits = { socketBytes: 100_000, addressBytes: 250_000, totalBytes: 400_000 };
+
+test('a socket is charged its overhead, and its subscriptions up to its own limit', () => {
+  const budget = new SocketBudget(limits);
+  const account = budget.open('a');
+  if (typeof account === 'string') throw new Error(account);
+  expect(budget.addressBytes('a')).toBe(SOCKET_OVERHEAD_BYTES);
+  const room = limits.socketBytes - SOCKET_OVERHEAD_BYTES;
+  expect(account.reserve(room + 1)).toBe('socket');
+  expect(account.reserve(room)).toBeUndefined();
+  expect(account.reserve(1)).toBe('socket');
+  account.release(room);
+  expect(account.bytes).toBe(SOCKET_OVERHEAD_BYTES);
+  account.close();
+  expect(budget.totalBytes).toBe(0);
+  expect(budget.addressBytes('a')).toBe(0);
+});
+
+test('the sockets of one address share its limit; other addresses share the total', () => {
+  const budget = new SocketBudget(limits);
+  const opened = [budget.open('a'), budget.open('a'), budget.open('a')];
+  for (const account of opened) {
+    if (typeof account === 'string') throw new Error(account);
+    expect(account.reserve(51_000)).toBeUndefined();
+  }
+  // 3 x (24 KiB + 51,000) = 226,728 bytes held by address a: another socket passes 250,000.
+  expect(budget.wouldOpen('a')).toBe('address');
+  expect(budget.open('a')).toBe('address');
+  const b = budget.open('b');
+  if (typeof b === 'string') throw new Error(b);
+  expect(b.reserve(60_000)).toBeUndefined();
+  // 226,728 + 84,576 + 24,576 held: another 70,000 passes the total of 400,000.
+  const c = budget.open('c');
+  if (typeof c === 'string') throw new Error(c);
+  expect(c.reserve(70_000)).toBe('total');
+  for (const account of opened) if (typeof account !== 'string') account.close();
+  expect(c.reserve(70_000)).toBeUndefined();
+});
+
+test('unsent bytes fit only within what the socket may still hold', () => {
+  const budget = new SocketBudget(limits);
+  const account = budget.open('a');
+  if (typeof account === 'string') throw new Error(account);
+  expect(account.fitsUnsent(limits.socketBytes - SOCKET_OVERHEAD_BYTES)).toBe(true);
+  expect(account.fitsUnsent(limits.socketBytes - SOCKET_OVERHEAD_BYTES + 1)).toBe(false);
+});
+
+test('a subscription is charged its message several times over plus a fixed part', () => {
+  expect(subscriptionCharge(1000)).toBeGreaterThan(4 * 1000);
+  expect(subscriptionCharge(2000) - subscriptionCharge(1000)).toBe(4 * 1000);
+});
