@@ -11,7 +11,7 @@ import { entities } from './src/entities';
  */
 const config = loadConfig();
 if (!config.databaseUrl) {
-  throw new Error('Set DATABASE_URL for the TypeORM CLI (see README, "Migrations").');
+  throw new Error('Set DATABASE_URL for the TypeORM CLI (see docs/operations.md, "Migrations").');
 }
 
 export default createDataSource({ url: config.databaseUrl, poolSize: 2, entities, migrations });

@@ -1,7 +1,8 @@
 /**
- * API.md as standard clients meet it: every mutation answers with the written object and its
- * links, the error codes of API.md with their fields, urql- and Apollo-style HTTP, the media type
- * chosen by Accept alike for every refusal, and graphql-ws clients (lazy, ping/pong, retries).
+ * The API contract (docs/api.md) as standard clients meet it: every mutation answers with the
+ * written object and its links, the contract's error codes with their fields, urql- and
+ * Apollo-style HTTP, the media type chosen by Accept alike for every refusal, and graphql-ws
+ * clients (lazy, ping/pong, retries).
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -180,7 +181,7 @@ describe('mutations answer with the written object and all its links', () => {
   });
 });
 
-describe('error codes of API.md', () => {
+describe('error codes of the contract', () => {
   test('UNAUTHENTICATED without a key, FORBIDDEN for an editor on admin fields', async () => {
     const anon = await server.gql(ADD, { input: measureInput() });
     expect(anon.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');

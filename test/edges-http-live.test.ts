@@ -109,7 +109,7 @@ describe('HTTP requests at the edges', () => {
 
   test('an operationName that names no operation is BAD_USER_INPUT (as over WebSocket), not an Apollo-only code', async () => {
     // As over WebSocket, and as any other request error sent as application/json (not Apollo's
-    // own OPERATION_RESOLUTION_FAILURE, which API.md does not list).
+    // own OPERATION_RESOLUTION_FAILURE, which the API's error codes do not include).
     const unknown = await post({
       query: 'query A { __typename } query B { __typename }',
       operationName: 'C',

@@ -84,7 +84,7 @@ describe('a required input field missing from a variable is named', () => {
 });
 
 describe('OfficialFilter.name matches within one of name, nativeName and aliases', () => {
-  // API.md: "name: substring match on name, nativeName and aliases": a string that spans two
+  // The contract: "name: substring match on name, nativeName and aliases": a string that spans two
   // of them (end of the name + start of the nativeName) must not match.
   beforeAll(async () => {
     await insertOfficial(server.db, {

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import { buildAppSchema, printAppSchema, SCHEMA_FILE } from '../src/schema';
 
-/** Parts of API.md that later issues implement; each issue removes its entries. */
+/** Parts of the contract that later issues implement; each issue removes its entries. */
 const NOT_YET_IMPLEMENTED = new Set<string>();
 
 let schema: GraphQLSchema;
@@ -28,7 +28,7 @@ test('schema/schema.graphql is what the code emits (run `npm run schema:emit` af
 const contract = parse(readFileSync('test/contract/api-contract.graphql', 'utf8'));
 const typeString = (node: TypeNode): string => print(node);
 
-describe('every name API.md promises is in the schema, with the same type', () => {
+describe('every name the API contract promises is in the schema, with the same type', () => {
   for (const definition of contract.definitions) {
     if (!('name' in definition) || !definition.name) continue;
     const name = definition.name.value;
@@ -81,11 +81,11 @@ describe('every name API.md promises is in the schema, with the same type', () =
   }
 });
 
-test('Query.apiKeys, which API.md gives in a comment', () => {
+test('Query.apiKeys, which the contract gives in a comment', () => {
   expect(schema.getQueryType()!.getFields().apiKeys!.type.toString()).toBe('[ApiKey!]!');
 });
 
-test('AddMeasureInput defaults are the ones API.md gives', () => {
+test('AddMeasureInput defaults are the ones the contract gives', () => {
   const type = schema.getType('AddMeasureInput');
   const fields = isInputObjectType(type) ? type.getFields() : {};
   expect(fields.announcedOnPrecision!.defaultValue).toBe('DAY');

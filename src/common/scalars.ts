@@ -2,7 +2,7 @@ import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { GraphQLDateTimeISO, GraphQLLocalDate } from 'graphql-scalars';
 
 /**
- * `Date` of API.md: a calendar date, YYYY-MM-DD. Dates stay strings from Postgres to the client
+ * `Date` of the API: a calendar date, YYYY-MM-DD. Dates stay strings from Postgres to the client
  * (the pg parser for `date` is disabled), so no time zone can shift them by a day.
  */
 const localDate = GraphQLLocalDate.toConfig();
@@ -43,7 +43,7 @@ export const DateScalar = new GraphQLScalarType({
     checkYear(localDate.parseLiteral!(node, variables) as string, node),
 });
 
-/** `DateTime` of API.md: an instant, serialised as ISO 8601 in UTC. */
+/** `DateTime` of the API: an instant, serialised as ISO 8601 in UTC. */
 export const DateTimeScalar = new GraphQLScalarType({
   ...GraphQLDateTimeISO.toConfig(),
   name: 'DateTime',

@@ -31,7 +31,7 @@ const BATCH = 1000;
 
 /**
  * Marks measures whose expiresOn has passed as EXPIRED, and records each in the change log as
- * 'expired', so measureUpdated announces it like any other status change (API.md).
+ * 'expired', so measureUpdated announces it like any other status change (docs/api.md).
  *
  * Every instance runs the sweep (there is no leader to elect); a transaction-scoped try-lock lets
  * one of them do the work while the others skip that round, and FOR UPDATE SKIP LOCKED leaves a

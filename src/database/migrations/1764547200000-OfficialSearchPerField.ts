@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The officials' name filter is a substring match on name, nativeName and each alias (API.md).
+ * The officials' name filter is a substring match on name, nativeName and each alias (docs/api.md).
  * Its search column joined them with spaces, so a search could match across two of them ("the end
  * of one alias and the start of the next"). They are now joined with line feeds, which no search
  * term can contain (searchText refuses control characters), so every match lies within one.
