@@ -180,25 +180,26 @@ export function serveWebSockets(
         if (who.value) byKey.add(who.value.apiKeyId, extra.socket);
         return true;
       },
-      async onSubscribe(ctx, _id, payload, bytes) {
+      async onSubscribe(ctx, id, payload) {
         const { extra } = ctx;
-        const charge = subscriptionCharge(bytes);
-        const over = ctx.running > config.wsMaxSubscriptions;
-        const refusal = over ? undefined : extra.account.reserve(charge);
-        const release = over || refusal ? () => undefined : () => extra.account.release(charge);
-        if (over) {
-          return {
-            args: reject(
-              `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
-              ErrorCode.RATE_LIMITED,
-            ),
-            release,
-          };
+        let release = () => undefined as void;
+        if (ctx.running > config.wsMaxSubscriptions) {
+          const error = reject(
+            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
+            ErrorCode.RATE_LIMITED,
+          );
+          return { args: error, release };
         }
-        if (refusal) return { args: [overBudget(refusal, extra.account, charge)], release };
-        const outcome = await admitSubscription(extra, payload);
+        const outcome = await admitSubscription(extra, payload, (document, variables) => {
+          const { query, operationName } = payload;
+          const charge = subscriptionCharge({ id, query, operationName, document, variables });
+          const refusal = extra.account.reserve(charge);
+          if (refusal) return overBudget(refusal, extra.account, charge);
+          release = () => extra.account.release(charge);
+          return undefined;
+        });
         if (outcome === 'closed') release();
-        return outcome === 'closed' ? 'closed' : { args: outcome, release };
+        return outcome === 'closed' ? 'closed' : { args: outcome, release: () => release() };
       },
       subscribe: sharedSubscribe(
         schema,
@@ -222,10 +223,14 @@ export function serveWebSockets(
     },
   });
 
-  /** The admission path for one subscription, after the socket's own limits. */
+  /**
+   * The admission path for one subscription, after the socket's own limits. `hold` charges what
+   * the parsed subscription will hold to the socket's budget, before anything runs.
+   */
   async function admitSubscription(
     extra: LiveSocket,
     payload: { query: string; operationName?: string | null; variables?: unknown },
+    hold: (document: DocumentNode, variables: unknown) => AppError | undefined,
   ) {
     // The key is checked again for every subscription: one revoked since the socket opened no
     // longer speaks for it. While the database is unreachable the socket keeps its caller.
@@ -236,6 +241,8 @@ export function serveWebSockets(
     const request = admission.request(guard, payload, true);
     if (!request.ok) return refuse(extra.socket, request.refusal);
     const document = request.value as DocumentNode;
+    const overBudget = hold(document, payload.variables);
+    if (overBudget) return [overBudget];
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return reject('The document does not name one operation to run.');
     if (operation.operation !== 'subscription') {

@@ -37,15 +37,14 @@ export interface ProtocolHooks<Extra> {
   /** true acknowledges; false closes with 4403; 'closed' when the hook closed the socket itself. */
   onConnect(ctx: ProtocolContext<Extra>): Promise<boolean | 'closed'>;
   /**
-   * Admits a subscription (its message as received, `bytes` long) or refuses it with errors.
-   * Returns 'closed' when it closed the socket. `release` is called when the subscription ends,
-   * whatever ends it, to free what admitting it reserved.
+   * Admits a subscription or refuses it with errors. Returns 'closed' when it closed the socket.
+   * `release` is called when the subscription ends, whatever ends it, to free what admitting it
+   * reserved.
    */
   onSubscribe(
     ctx: ProtocolContext<Extra>,
     id: string,
     payload: SubscribePayload,
-    bytes: number,
   ): Promise<{ args: SubscribeOutcome; release(): void } | 'closed'>;
   subscribe(args: ExecutionArgs): Promise<AsyncIterator<ExecutionResult> | ExecutionResult>;
   /** The errors a client is sent for a refused or failed subscription. */
@@ -121,10 +120,10 @@ export function openProtocol<Extra>(
 
   const send = (message: Message) => socket.send(stringifyMessage(message));
 
-  async function run(operation: Operation, payload: SubscribePayload, bytes: number) {
+  async function run(operation: Operation, payload: SubscribePayload) {
     let release = () => undefined as void;
     try {
-      const admitted = await hooks.onSubscribe(ctx, operation.id, payload, bytes);
+      const admitted = await hooks.onSubscribe(ctx, operation.id, payload);
       if (admitted === 'closed') return;
       release = admitted.release;
       if (operation.ended) return;
@@ -224,7 +223,7 @@ export function openProtocol<Extra>(
           const operation = new Operation(message.id);
           byId.set(operation.id, operation);
           unfinished.add(operation);
-          return run(operation, message.payload, Buffer.byteLength(data));
+          return run(operation, message.payload);
         }
         case MessageType.Complete: {
           const operation = byId.get(message.id);

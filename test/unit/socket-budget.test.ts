@@ -1,7 +1,11 @@
+import { parse } from 'graphql';
 import {
+  BYTES_PER_DOCUMENT_NODE,
+  documentNodes,
   SOCKET_OVERHEAD_BYTES,
   SocketBudget,
   subscriptionCharge,
+  valueBytes,
 } from '../../src/limits/socket-budget';
 
 const limits = { socketBytes: 100_000, addressBytes: 250_000, totalBytes: 400_000 };
@@ -51,7 +55,20 @@ test('unsent bytes fit only within what the socket may still hold', () => {
   expect(account.fitsUnsent(limits.socketBytes - SOCKET_OVERHEAD_BYTES + 1)).toBe(false);
 });
 
-test('a subscription is charged its message several times over plus a fixed part', () => {
-  expect(subscriptionCharge(1000)).toBeGreaterThan(4 * 1000);
-  expect(subscriptionCharge(2000) - subscriptionCharge(1000)).toBe(4 * 1000);
+test('a subscription is charged by its parsed size, not its message length', () => {
+  const small = parse('subscription { measureAdded { id } }');
+  const dense = parse(
+    `subscription { measureAdded { ${Array.from({ length: 300 }, (_, i) => `f${i}: id`).join(' ')} } }`,
+  );
+  expect(documentNodes(dense)).toBeGreaterThan(900);
+  const base = { id: '1', query: 'q', variables: undefined };
+  const charged = (document: typeof small, variables: unknown = undefined) =>
+    subscriptionCharge({ ...base, document, variables });
+  expect(charged(dense) - charged(small)).toBe(
+    BYTES_PER_DOCUMENT_NODE * (documentNodes(dense) - documentNodes(small)),
+  );
+  // 10,000 empty objects are 30 KB of JSON and about 670 KB of heap.
+  const objects = Array.from({ length: 10_000 }, () => ({}));
+  expect(valueBytes(objects)).toBeGreaterThanOrEqual(10_000 * 64);
+  expect(charged(small, { v: objects }) - charged(small)).toBeGreaterThan(600_000);
 });
