@@ -61,7 +61,7 @@ test('every environment variable the server reads is documented in the README', 
   const read = new Set(
     [...source.matchAll(/(?:int|bool)\('([A-Z_]+)'|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]),
   );
-  const readme = readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  const readme = readFileSync(path.join(__dirname, '../../docs/configuration.md'), 'utf8');
   const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((m) => m[1]));
   expect(read.size).toBeGreaterThan(30);
   expect([...read].filter((name) => !documented.has(name))).toEqual([]);
