@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import {
-  appendResults,
   createApiKey,
   databaseUrl,
-  markdownTable,
   percentile,
   procStats,
   round,
@@ -13,6 +11,7 @@ import {
   startServer,
   stopServer,
   TICKS_PER_SECOND,
+  writeResults,
 } from './harness';
 
 /**
@@ -23,7 +22,7 @@ import {
  * sends a typical query every 50 ms throughout; after a baseline period, attackers send hostile
  * requests of every class as fast as they can, from many addresses at once. Reported: the honest
  * client's latency and errors in each period, the attackers' throughput and the answers they got,
- * and the server's CPU. Appended to BENCHMARKS.md.
+ * and the server's CPU. Results go to bench/results/ and are printed as a table.
  */
 
 const { values } = parseArgs({
@@ -263,12 +262,13 @@ async function main(): Promise<void> {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, n]) => `- ${k}: ${n}`);
     process.stdout.write(`${answerLines.join('\n')}\nreadyz after the flood: ${healthy.status}\n`);
-    appendResults(
-      'Hostile flood (npm run bench:flood)',
+    writeResults(
+      'bench-flood',
       `Server: one instance, production mode, rate limits on (defaults), on 5,000 measures. Honest client: a dashboard with an editor key, one ` +
         `typical query (two lists, nested targets) every 50 ms, latency in ms. Hostile clients: every class of ` +
-        `bench/flood.ts in turn, as fast as each can, keep-alive, from ${ADDRESSES} addresses.\n\n${markdownTable(rows)}\n\n` +
+        `bench/flood.ts in turn, as fast as each can, keep-alive, from ${ADDRESSES} addresses.\n\n` +
         `Answers the hostile requests got (status, code: count):\n\n${answerLines.join('\n')}\n\n/readyz after the flood: ${healthy.status}.`,
+      rows,
     );
   } finally {
     if (server) await stopServer(server);

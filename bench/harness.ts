@@ -1,17 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  appendFileSync,
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** What the benchmark scripts share: the server under test, /proc readings and BENCHMARKS.md. */
+/** What the benchmark scripts share: the server under test, /proc readings and results. */
 
 export interface Server {
   child: ChildProcess;
@@ -133,26 +125,27 @@ export function markdownTable(rows: Record<string, string | number>[]): string {
   ].join('\n');
 }
 
-/** Appends one dated section, with the machine it ran on, to BENCHMARKS.md. */
-export function appendResults(title: string, body: string): void {
-  const file = 'BENCHMARKS.md';
-  if (!existsSync(file)) {
-    writeFileSync(
-      file,
-      '# Benchmarks\n\nAppended by the benchmark scripts; newest last. See README, "Benchmarks".\n',
-    );
-  }
-  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  appendFileSync(file, `\n## ${title}, ${when} UTC\n\nMachine: ${machine()}.\n${body}\n`);
-  // Formatted as the rest of the repository (npm test checks it), tables aligned.
-  try {
-    execFileSync(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--write', file], {
-      stdio: 'ignore',
-    });
-  } catch {
-    process.stdout.write(`(prettier did not run: format ${file} before committing it)\n`);
-  }
-  process.stdout.write(`appended to ${file}\n`);
+/**
+ * Writes one run's raw results as JSON to bench/results/ (git-ignored: a run never dirties the
+ * work tree) and prints them as a markdown table to paste into docs/performance.md, whose
+ * figures are replaced, not appended to.
+ */
+export function writeResults(
+  name: string,
+  description: string,
+  rows: Record<string, string | number>[],
+): void {
+  const when = new Date().toISOString();
+  mkdirSync('bench/results', { recursive: true });
+  const file = path.join('bench/results', `${name}-${when.slice(0, 19).replace(/:/g, '')}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ name, when, machine: machine(), description, rows }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `\n## ${name}, ${when.slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}.\n\n` +
+      `${description}\n\n${markdownTable(rows)}\n\n(raw results: ${file})\n`,
+  );
 }
 
 /** Runs a benchmark's main, printing its failure and exiting non-zero. */

@@ -3,10 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import {
-  appendResults,
   createApiKey,
   databaseUrl,
-  markdownTable,
   percentile,
   type ProcStats,
   procStats,
@@ -16,6 +14,7 @@ import {
   startServer,
   stopServer,
   TICKS_PER_SECOND,
+  writeResults,
 } from './harness';
 
 /**
@@ -26,7 +25,8 @@ import {
  * at a steady rate. For every delivery it records the time from the moment the mutation returned
  * to this process, and from the server's createdAt, to the moment the subscriber parsed it.
  * Lost = deliveries expected (N x measures) minus deliveries received. Server RSS and CPU are read
- * from /proc while the step runs. Results are appended to BENCHMARKS.md.
+ * from /proc while the step runs. Each step is measured again against a bare ws server (the
+ * floor). Results go to bench/results/ and are printed as a table.
  */
 
 const { values } = parseArgs({
@@ -147,20 +147,23 @@ async function addMeasure(url: string, key: string, title: string): Promise<stri
   return body.data.addMeasure.id;
 }
 
+/** Publishes one event titled `title` and returns its id once the publisher has done its part. */
+type Emit = (title: string) => Promise<string>;
+
 async function step(
   subscribers: number,
   serverPid: number,
   url: string,
-  key: string,
+  emit: Emit,
   clients: ChildProcess,
-): Promise<Record<string, number | string>> {
+): Promise<Record<string, number>> {
   await ask(clients, { type: 'connect', url, count: subscribers }, 'connected');
   const pids = serverPids(serverPid);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   // With every subscriber connected and nothing happening.
   const idle = serverStats(pids);
   // One unmeasured measure first: the first event after start-up pays for JIT compilation.
-  await addMeasure(url, key, `Live bench ${subscribers}/warm-up`);
+  await emit(`Live bench ${subscribers}/warm-up`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const before = serverStats(pids);
   let peakRss = before.rssKb;
@@ -171,7 +174,7 @@ async function step(
     const due = started + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const id = await addMeasure(url, key, `Live bench ${subscribers}/${i}`);
+    const id = await emit(`Live bench ${subscribers}/${i}`);
     returned.set(id, performance.timeOrigin + performance.now());
   }
   const writeSeconds = (performance.now() - started) / 1000;
@@ -224,27 +227,40 @@ async function step(
   const cpuSeconds = (after.cpuTicks - before.cpuTicks) / TICKS_PER_SECOND;
   const writingCpuSeconds = (atWritesEnd.cpuTicks - before.cpuTicks) / TICKS_PER_SECOND;
   return {
-    subscribers,
-    measures: EVENTS,
-    'rate /s': RATE,
-    'deliveries expected': expected,
     lost: expected - fromReturn.length,
     duplicates: report.duplicates,
-    errors: report.errors,
-    'closed early': report.closedEarly,
-    'p50 ms (after return)': round(percentile(fromReturn, 50)),
-    'p99 ms (after return)': round(percentile(fromReturn, 99)),
-    'max ms (after return)': round(fromReturn.at(-1) ?? NaN),
-    'p50 ms (after createdAt)': round(percentile(fromCreated, 50)),
-    'p99 ms (after createdAt)': round(percentile(fromCreated, 99)),
-    'max ms (after createdAt)': round(fromCreated.at(-1) ?? NaN),
-    'first subscriber ms (median)': round(percentile(firsts, 50)),
-    'first to last ms (median)': round(percentile(spreads, 50)),
-    'server RSS MiB (idle with subscribers)': round(idle.rssKb / 1024),
-    'server RSS MiB (peak)': round(peakRss / 1024),
-    'server CPU s (until all delivered)': round(cpuSeconds),
-    'server CPU % of one core (while writing)': round((100 * writingCpuSeconds) / writeSeconds),
+    errors: report.errors + report.closedEarly,
+    p50: round(percentile(fromReturn, 50)),
+    p99: round(percentile(fromReturn, 99)),
+    max: round(fromReturn.at(-1) ?? NaN),
+    firstToLast: round(percentile(spreads, 50)),
+    rssIdle: round(idle.rssKb / 1024),
+    rssPeak: round(peakRss / 1024),
+    cpuSeconds: round(cpuSeconds),
+    cpuPercent: round((100 * writingCpuSeconds) / writeSeconds),
+    firstMs: round(percentile(firsts, 50)),
   };
+}
+
+/** The floor (live-floor.ts) as an emitter: the frame a project subscriber gets, sent by ws. */
+async function startFloor(): Promise<{ floor: ChildProcess; url: string; emit: Emit }> {
+  const floor = fork('dist/bench/live-floor.js', [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve) =>
+    floor.once('message', (message: { url: string }) => resolve(message.url)),
+  );
+  let next = 0;
+  const emit: Emit = async (title) => {
+    const id = `floor-${++next}`;
+    const node = { id, title, createdAt: new Date().toISOString(), imposedBy: { code: 'RU' } };
+    floor.send({
+      type: 'send',
+      frame: JSON.stringify({ id: '1', type: 'next', payload: { data: { measureAdded: node } } }),
+    });
+    return id;
+  };
+  return { floor, url, emit };
 }
 
 async function main(): Promise<void> {
@@ -266,20 +282,47 @@ async function main(): Promise<void> {
     await loadData(databaseUrl(server), Number(values.measures));
     const key = createApiKey(server, 'editor', 'bench');
     await new Promise((resolve) => clients.once('message', resolve));
+    const floor = await startFloor();
     const rows: Record<string, number | string>[] = [];
-    for (const subscribers of STEPS) {
-      process.stdout.write(`${subscribers} subscribers...\n`);
-      const row = await step(subscribers, server.child.pid!, server.url, key, clients);
-      rows.push(row);
-      process.stdout.write(`${JSON.stringify(row)}\n`);
+    try {
+      for (const subscribers of STEPS) {
+        process.stdout.write(`${subscribers} subscribers...\n`);
+        const emit: Emit = (title) => addMeasure(server!.url, key, title);
+        const project = await step(subscribers, server.child.pid!, server.url, emit, clients);
+        process.stdout.write(`project ${JSON.stringify(project)}\n`);
+        const bare = await step(subscribers, floor.floor.pid!, floor.url, floor.emit, clients);
+        process.stdout.write(`floor ${JSON.stringify(bare)}\n`);
+        rows.push({
+          subscribers,
+          lost: project.lost,
+          duplicates: project.duplicates,
+          'errors or closed': project.errors,
+          'p50 ms': project.p50,
+          'p99 ms': project.p99,
+          'max ms': project.max,
+          'floor p50 ms': bare.p50,
+          'floor p99 ms': bare.p99,
+          'p99 / floor p99': Math.round((100 * project.p99) / bare.p99) / 100,
+          'first to last ms': project.firstToLast,
+          'floor first to last ms': bare.firstToLast,
+          'CPU % of a core (writing)': project.cpuPercent,
+          'floor CPU %': bare.cpuPercent,
+          'RSS MiB idle / peak': `${project.rssIdle} / ${project.rssPeak}`,
+        });
+      }
+    } finally {
+      floor.floor.send({ type: 'exit' });
     }
-    appendResults(
-      'Live feed (npm run bench:live)',
+    writeResults(
+      'bench-live',
       `Server: one instance, NODE_ENV=production, its own process; subscribers: one WebSocket each, ` +
         `subscription { measureAdded { id title createdAt imposedBy { code } } }, in a second process; ` +
         `writer: addMeasure over HTTP at ${RATE}/s, ${EVENTS} measures per step, on a database of ` +
         `${values.measures} measures loaded before the run. Latency is from the mutation's return ` +
-        `(and from the server's createdAt) to the subscriber parsing the message.\n\n${markdownTable(rows)}`,
+        `to the subscriber parsing the message. Floor, measured right after each step with the same ` +
+        `subscribers: a bare ws server (bench/live-floor.ts) sending the same serialised frame to ` +
+        `them in a loop, latency from the moment it is told to send.`,
+      rows,
     );
   } finally {
     clients.send({ type: 'exit' });

@@ -3,9 +3,7 @@ import http from 'node:http';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { Client } from 'pg';
 import {
-  appendResults,
   databaseUrl,
-  markdownTable,
   percentile,
   procStats,
   round,
@@ -14,6 +12,7 @@ import {
   startServer,
   stopServer,
   TICKS_PER_SECOND,
+  writeResults,
 } from './harness';
 import { type BenchData, READ_QUERIES, type ReadQuery } from './read-queries';
 
@@ -26,7 +25,7 @@ import { type BenchData, READ_QUERIES, type ReadQuery } from './read-queries';
  * builds the JSON in PostgreSQL. Both are checked to give the same `data` first. Then, in each
  * round, each query is sent to each server by CONCURRENCY closed-loop clients for SECONDS, and
  * requests per second, latency and the Node process's CPU per request are recorded. Medians over
- * the rounds; the ratio is API / reference in the same round. Results go to BENCHMARKS.md.
+ * the rounds; the ratio is API / reference in the same round. Results go to bench/results/ and are printed as a table.
  */
 
 const { values } = parseArgs({
@@ -296,8 +295,8 @@ async function main(): Promise<void> {
       };
     });
     process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
-    appendResults(
-      'Read throughput (npm run bench:read)',
+    writeResults(
+      'bench-read',
       [
         `Data: 249 countries, ${OFFICIALS} officials, ${MEASURES} measures, ${MEASURES * 5.5} ` +
           `targets, ${MEASURES / STATEMENT_EVERY} statements, in one embedded PostgreSQL. ` +
@@ -309,12 +308,11 @@ async function main(): Promise<void> {
         '',
         ...QUERIES.map((q) => `- ${q.name}: ${q.purpose}.`),
         '',
-        markdownTable(rows),
-        '',
         'API / PostGraphile is not measured here: it divides the ratio by the range the brief ' +
           'measured on this machine on 2026-11-25 (PostGraphile 5 served 0.27-0.48x the ' +
           'one-statement server).',
       ].join('\n'),
+      rows,
     );
   } finally {
     baseline?.disconnect();
