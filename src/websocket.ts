@@ -157,6 +157,7 @@ export function serveWebSockets(
       return { socket, request, clientAddress, account, caller: null, authorization: undefined };
     },
     unsentFits: (extra, unsent) => extra.account.fitsUnsent(unsent),
+    holdInbound: (extra, bytes) => !extra.account.holdInbound(bytes),
     hooks: {
       connectionInitWaitMs: config.wsConnectionInitTimeoutMs,
       async onConnect(ctx) {

@@ -85,6 +85,7 @@ export type BudgetRefusal = 'socket' | 'address' | 'total';
 /** One socket's account: what it holds, charged to its address and to the total as well. */
 export class SocketAccount {
   private held = SOCKET_OVERHEAD_BYTES;
+  private inbound = 0;
   private closed = false;
 
   constructor(
@@ -112,6 +113,23 @@ export class SocketAccount {
     const released = Math.min(bytes, this.held);
     this.held -= released;
     this.budget.credit(this.addressKey, released);
+  }
+
+  /**
+   * Sets the bytes of a message still arriving (received, not yet a whole message): a client
+   * that sends most of a large message and stops holds them for as long as it likes.
+   */
+  holdInbound(bytes: number): BudgetRefusal | undefined {
+    const delta = bytes - this.inbound;
+    if (delta === 0) return undefined;
+    if (delta < 0) {
+      this.release(-delta);
+      this.inbound = bytes;
+      return undefined;
+    }
+    const refusal = this.reserve(delta);
+    if (!refusal) this.inbound = bytes;
+    return refusal;
   }
 
   /** Whether `unsent` bytes waiting in the socket still fit in what this socket may hold. */

@@ -19,12 +19,31 @@ const HIGH_WATER_BYTES = 64 * 1024;
  */
 export const CLOSE_SEND_BUFFER_FULL = 4413;
 
+/** WebSocket's own 1009: a message larger than this connection may hold while it arrives. */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+/**
+ * Bytes ws has received on a socket that are not yet a whole message: its receiver's buffer and
+ * the fragments collected so far. ws keeps them in private fields (stable across ws 8); if they
+ * move, this reads 0 and test/e2e/limits/websocket-budget.test.ts's partial-message case fails.
+ */
+function inboundBytes(socket: WebSocket): number {
+  const receiver = (socket as unknown as { _receiver?: Record<string, unknown> })._receiver;
+  const buffered = receiver?._bufferedBytes;
+  const fragments = receiver?._totalPayloadLength;
+  return (
+    (typeof buffered === 'number' ? buffered : 0) + (typeof fragments === 'number' ? fragments : 0)
+  );
+}
+
 export interface GraphQLWsOptions<Extra extends SocketExtra> {
   hooks: ProtocolHooks<Extra>;
   /** The state kept per socket, made when it opens; undefined refuses it (the hook closes it). */
   extraOf(socket: WebSocket, request: IncomingMessage): Extra | undefined;
   /** Whether `unsent` bytes waiting in this socket are still within what it may hold. */
   unsentFits(extra: Extra, unsent: number): boolean;
+  /** Charges the bytes of a message still arriving; false when they pass what it may hold. */
+  holdInbound(extra: Extra, bytes: number): boolean;
   logger: Logger;
   keepAliveMs?: number;
 }
@@ -63,6 +82,18 @@ export function serveGraphQLWs<Extra extends SocketExtra>(
     });
     const extra = options.extraOf(socket, request);
     if (!extra) return;
+    // After ws's own listener (added first) has taken what it could of each chunk.
+    const raw = (socket as unknown as { _socket?: import('node:net').Socket })._socket;
+    raw?.on('data', () => {
+      if (
+        !options.holdInbound(extra, inboundBytes(socket)) &&
+        socket.readyState === WebSocket.OPEN
+      ) {
+        socket.close(CLOSE_MESSAGE_TOO_BIG, 'Message larger than this connection may hold');
+        // Read no more of it: ws's close timer ends the connection if the client never answers.
+        raw.pause();
+      }
+    });
 
     // Pings at a random phase per socket: thousands of clients that connected together must not
     // be pinged (and answer) together, in a burst that would delay the feed.

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import WebSocket from 'ws';
 import { MAX_OPERATION_NAME_LENGTH } from '../../../src/limits/admission';
 import { SOCKET_OVERHEAD_BYTES } from '../../../src/limits/socket-budget';
@@ -57,7 +58,7 @@ test('a subscription id over 128 characters closes the socket (4400); 128 are se
   const socket = (await socketFrom('198.51.100.1')) as WebSocket;
   const closed = closeOf(socket);
   subscribe(socket, 'i'.repeat(128), { query: 'subscription { measureAdded { id } }' });
-  subscribe(socket, 'i'.repeat(900_000), { query: 'subscription { measureAdded { id } }' });
+  subscribe(socket, 'i'.repeat(129), { query: 'subscription { measureAdded { id } }' });
   expect(await closed).toEqual({
     code: 4400,
     reason: 'Subscription id longer than 128 characters',
@@ -116,4 +117,51 @@ test('a long operation name is refused, not echoed, on both transports', async (
   );
   expect(JSON.stringify(message).length).toBeLessThan(1000);
   socket.terminate();
+});
+
+/**
+ * A raw connection that upgrades, then sends the first `sent` bytes of a text frame announcing
+ * `length`, and stops: what ws holds for it counts against the budgets. Resolves with the close
+ * frame's code, or 0 if the connection ends without one.
+ */
+async function partialMessage(address: string, length: number, sent: number): Promise<number> {
+  const { port } = new URL(server.url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+  socket.write(
+    `GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+      `Sec-WebSocket-Protocol: graphql-transport-ws\r\nX-Forwarded-For: ${address}\r\n\r\n`,
+  );
+  let received = Buffer.alloc(0);
+  let upgraded: () => void;
+  const upgrade = new Promise<void>((resolve) => (upgraded = resolve));
+  const closeCode = new Promise<number>((resolve) => {
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      upgraded();
+      const frames = received.subarray(end + 4);
+      // A close frame from the server: 0x88, its length, then the code.
+      if (frames.length >= 4 && frames[0] === 0x88) resolve(frames.readUInt16BE(2));
+    });
+    socket.on('close', () => resolve(0));
+    socket.on('error', () => resolve(0));
+  });
+  await upgrade;
+  const header = Buffer.alloc(14);
+  header[0] = 0x81; // FIN, text
+  header[1] = 0x80 | 127; // masked, 64-bit length
+  header.writeBigUInt64BE(BigInt(length), 2);
+  // Mask key 0: the payload goes as it is.
+  socket.write(Buffer.concat([header, Buffer.alloc(sent, 0x20)]));
+  const code = await closeCode;
+  socket.destroy();
+  return code;
+}
+
+test('a message still arriving is charged: past the budget the socket is closed (1009)', async () => {
+  // Within the socket's own 256 KiB, over what its address may still hold (about 70 KB).
+  expect(await partialMessage('198.51.100.6', 200_000, 120_000)).toBe(1009);
 });
