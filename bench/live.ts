@@ -275,9 +275,10 @@ async function main(): Promise<void> {
     server = await startServer('bench', {
       WORKERS: values.workers!,
       // 10,000 subscribers from one address would exceed an anonymous budget and the sockets
-      // allowed to one address: this measures the feed.
+      // and bytes allowed to one address: this measures the feed.
       RATE_LIMIT: 'false',
       WS_MAX_CONNECTIONS_PER_ADDRESS: '20000',
+      WS_MAX_BYTES_PER_ADDRESS: String(1024 ** 3),
     });
     await loadData(databaseUrl(server), Number(values.measures));
     const key = createApiKey(server, 'editor', 'bench');
