@@ -7,6 +7,7 @@ import {
   getVariableValues,
   GraphQLError,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { CloseCode } from 'graphql-ws';
@@ -30,6 +31,7 @@ import {
 } from './limits/socket-budget';
 import type { ChangeListener } from './live/change-listener';
 import { FrameCache } from './live/frame-cache';
+import { memoryReleaser } from './live/memory-release';
 import { serveGraphQLWs, type SocketExtra } from './live/graphql-ws';
 import { sharedSubscribe } from './live/shared-execution';
 import type { Logger } from './logger';
@@ -75,7 +77,7 @@ export function serveWebSockets(
   deps: WebSocketDependencies,
 ): { dispose(): Promise<void>; budget: SocketBudget } {
   const { config, logger, schema, services, admission } = deps;
-  const budget = new SocketBudget(config.wsBudget);
+  const budget = new SocketBudget(config.wsBudget, memoryReleaser(logger));
   const sockets = socketCounts(config, deps.clientAddressOf);
   const byKey = socketsByKey();
   deps.listener?.onBatch(async (rows) => {
@@ -156,8 +158,7 @@ export function serveWebSockets(
       socket.once('close', () => account.close());
       return { socket, request, clientAddress, account, caller: null, authorization: undefined };
     },
-    unsentFits: (extra, unsent) => extra.account.fitsUnsent(unsent),
-    holdInbound: (extra, bytes) => !extra.account.holdInbound(bytes),
+    holdTransit: (extra, kind, bytes) => !extra.account.holdTransit(kind, bytes),
     hooks: {
       connectionInitWaitMs: config.wsConnectionInitTimeoutMs,
       async onConnect(ctx) {
@@ -242,8 +243,6 @@ export function serveWebSockets(
     const request = admission.request(guard, payload, true);
     if (!request.ok) return refuse(extra.socket, request.refusal);
     const document = request.value as DocumentNode;
-    const overBudget = hold(document, payload.variables);
-    if (overBudget) return [overBudget];
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return reject('The document does not name one operation to run.');
     if (operation.operation !== 'subscription') {
@@ -251,7 +250,9 @@ export function serveWebSockets(
         'Only subscriptions are served over WebSocket; send queries and mutations over HTTP.',
       );
     }
-    const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;
+    const variables = declaredVariables(operation, payload.variables);
+    const overBudget = hold(document, variables);
+    if (overBudget) return [overBudget];
     // Variables are coerced here, as Apollo does over HTTP, so a bad one is refused once with
     // BAD_USER_INPUT rather than by every execution of the subscription.
     const coerced = getVariableValues(
@@ -310,6 +311,23 @@ function overBudget(refusal: BudgetRefusal, account: SocketAccount, charge: numb
       'fewer variables, or end other subscriptions.',
     { budget: refusal, bytes: charge },
   );
+}
+
+/**
+ * The variables the operation declares: a subscription keeps its variables for as long as it
+ * runs, and values it does not declare would be held (and charged) for nothing.
+ */
+function declaredVariables(
+  operation: OperationDefinitionNode,
+  given: unknown,
+): Record<string, unknown> | undefined {
+  if (!given || typeof given !== 'object' || Array.isArray(given)) return undefined;
+  const declared: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (name in given) declared[name] = (given as Record<string, unknown>)[name];
+  }
+  return declared;
 }
 
 /**

@@ -10,7 +10,7 @@ import { type DocumentNode, visit } from 'graphql';
  * - each running subscription, what its subscribe message made the server keep: its id and
  *   text, its parsed document by node count, its variables as parsed values, plus a fixed part
  *   (its iterator, context and loaders);
- * - the bytes sent to a socket and not yet handed to the kernel (checked at each send).
+ * - bytes in transit: a message still arriving, and output the client has not read yet.
  *
  * The worst case that clients without a key can reach is `totalBytes` in all and
  * `addressBytes` from one address (docs/operations.md works it out for the defaults).
@@ -85,7 +85,8 @@ export type BudgetRefusal = 'socket' | 'address' | 'total';
 /** One socket's account: what it holds, charged to its address and to the total as well. */
 export class SocketAccount {
   private held = SOCKET_OVERHEAD_BYTES;
-  private inbound = 0;
+  /** Bytes in transit: a message still arriving, and output the client has not read yet. */
+  private readonly transit = { inbound: 0, unsent: 0 };
   private closed = false;
 
   constructor(
@@ -116,25 +117,26 @@ export class SocketAccount {
   }
 
   /**
-   * Sets the bytes of a message still arriving (received, not yet a whole message): a client
-   * that sends most of a large message and stops holds them for as long as it likes.
+   * Sets the bytes in transit of one kind: a message still arriving (received, not yet whole),
+   * or output waiting for the client to read it. A client can hold either for as long as its
+   * connection lives, so both count like the rest; the refusal says which limit they passed.
    */
-  holdInbound(bytes: number): BudgetRefusal | undefined {
-    const delta = bytes - this.inbound;
+  holdTransit(kind: 'inbound' | 'unsent', bytes: number): BudgetRefusal | undefined {
+    const delta = bytes - this.transit[kind];
     if (delta === 0) return undefined;
     if (delta < 0) {
       this.release(-delta);
-      this.inbound = bytes;
+      this.transit[kind] = bytes;
       return undefined;
     }
     const refusal = this.reserve(delta);
-    if (!refusal) this.inbound = bytes;
+    if (!refusal) this.transit[kind] = bytes;
     return refusal;
   }
 
-  /** Whether `unsent` bytes waiting in the socket still fit in what this socket may hold. */
-  fitsUnsent(unsent: number): boolean {
-    return this.held + unsent <= this.budget.limits.socketBytes;
+  /** Output held for the client now (see holdTransit). */
+  get unsent(): number {
+    return this.transit.unsent;
   }
 
   /** Releases everything the socket held. Idempotent. */
@@ -151,7 +153,11 @@ export class SocketBudget {
   private total = 0;
   private readonly perAddress = new Map<string, number>();
 
-  constructor(readonly limits: SocketBudgetLimits) {}
+  /** `onRelease` hears every release, e.g. to collect garbage once a crowd of sockets left. */
+  constructor(
+    readonly limits: SocketBudgetLimits,
+    private readonly onRelease: (bytes: number) => void = () => undefined,
+  ) {}
 
   /** Bytes held in all, and by one address: for the logs, the tests and the benchmarks. */
   get totalBytes(): number {
@@ -185,6 +191,7 @@ export class SocketBudget {
   /** @internal for SocketAccount */
   credit(addressKey: string, bytes: number): void {
     this.total -= bytes;
+    this.onRelease(bytes);
     const left = this.addressBytes(addressKey) - bytes;
     if (left > 0) this.perAddress.set(addressKey, left);
     else this.perAddress.delete(addressKey);

@@ -40,10 +40,11 @@ export interface GraphQLWsOptions<Extra extends SocketExtra> {
   hooks: ProtocolHooks<Extra>;
   /** The state kept per socket, made when it opens; undefined refuses it (the hook closes it). */
   extraOf(socket: WebSocket, request: IncomingMessage): Extra | undefined;
-  /** Whether `unsent` bytes waiting in this socket are still within what it may hold. */
-  unsentFits(extra: Extra, unsent: number): boolean;
-  /** Charges the bytes of a message still arriving; false when they pass what it may hold. */
-  holdInbound(extra: Extra, bytes: number): boolean;
+  /**
+   * Charges the bytes in transit on this socket: a message still arriving, or output the client
+   * has not read; false when they pass what the socket may hold.
+   */
+  holdTransit(extra: Extra, kind: 'inbound' | 'unsent', bytes: number): boolean;
   logger: Logger;
   keepAliveMs?: number;
 }
@@ -86,7 +87,7 @@ export function serveGraphQLWs<Extra extends SocketExtra>(
     const raw = (socket as unknown as { _socket?: import('node:net').Socket })._socket;
     raw?.on('data', () => {
       if (
-        !options.holdInbound(extra, inboundBytes(socket)) &&
+        !options.holdTransit(extra, 'inbound', inboundBytes(socket)) &&
         socket.readyState === WebSocket.OPEN
       ) {
         socket.close(CLOSE_MESSAGE_TOO_BIG, 'Message larger than this connection may hold');
@@ -112,18 +113,27 @@ export function serveGraphQLWs<Extra extends SocketExtra>(
 
     // Sends waiting for the client to read: settled when it does, or when the socket closes.
     const waiting = new Set<() => void>();
+    let unsentCharged = 0;
+    const holdUnsent = (bytes: number) => {
+      if (!options.holdTransit(extra, 'unsent', bytes)) return false;
+      unsentCharged = bytes;
+      return true;
+    };
+    raw?.on('drain', () => holdUnsent(socket.bufferedAmount));
     const protocol = openProtocol(
       {
         protocol: socket.protocol,
         send: (data) => {
           if (socket.readyState !== WebSocket.OPEN) return;
           const unsent = socket.bufferedAmount;
-          if (unsent < HIGH_WATER_BYTES) {
-            socket.send(data, { binary: false });
+          // Output the client has not read is held for it and charged like the rest; a client
+          // that keeps up (nothing unsent) costs one comparison.
+          if ((unsent > 0 || unsentCharged > 0) && !holdUnsent(unsent + data.length)) {
+            socket.close(CLOSE_SEND_BUFFER_FULL, 'Too much unsent; read faster, then resume');
             return;
           }
-          if (!options.unsentFits(extra, unsent + data.length)) {
-            socket.close(CLOSE_SEND_BUFFER_FULL, 'Too much unsent; read faster, then resume');
+          if (unsent < HIGH_WATER_BYTES) {
+            socket.send(data, { binary: false });
             return;
           }
           return new Promise<void>((resolve) => {

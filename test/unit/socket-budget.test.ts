@@ -47,12 +47,18 @@ test('the sockets of one address share its limit; other addresses share the tota
   expect(c.reserve(70_000)).toBeUndefined();
 });
 
-test('unsent bytes fit only within what the socket may still hold', () => {
+test('bytes in transit count like the rest, and are given back as they leave', () => {
   const budget = new SocketBudget(limits);
   const account = budget.open('a');
   if (typeof account === 'string') throw new Error(account);
-  expect(account.fitsUnsent(limits.socketBytes - SOCKET_OVERHEAD_BYTES)).toBe(true);
-  expect(account.fitsUnsent(limits.socketBytes - SOCKET_OVERHEAD_BYTES + 1)).toBe(false);
+  const room = limits.socketBytes - SOCKET_OVERHEAD_BYTES;
+  expect(account.holdTransit('unsent', room - 1000)).toBeUndefined();
+  expect(account.holdTransit('inbound', 1001)).toBe('socket');
+  expect(account.holdTransit('inbound', 1000)).toBeUndefined();
+  expect(budget.addressBytes('a')).toBe(limits.socketBytes);
+  expect(account.holdTransit('unsent', 0)).toBeUndefined();
+  expect(account.unsent).toBe(0);
+  expect(budget.addressBytes('a')).toBe(SOCKET_OVERHEAD_BYTES + 1000);
 });
 
 test('a subscription is charged by its parsed size, not its message length', () => {

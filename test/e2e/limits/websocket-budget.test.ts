@@ -67,10 +67,13 @@ test('a subscription id over 128 characters closes the socket (4400); 128 are se
 
 test("a subscription over its socket's byte budget is refused with RATE_LIMITED", async () => {
   const socket = (await socketFrom('198.51.100.2')) as WebSocket;
-  // 5,000 empty objects: 15 KB of JSON, within every count limit, but about 360 KB once parsed.
-  const variables = { unused: Array.from({ length: 5000 }, () => ({})) };
+  // 10,000 one-letter strings: 40 KB of JSON, within every count limit (and within what this
+  // address may hold while it arrives), about 260 KB once parsed.
+  const variables = { codes: Array.from({ length: 10_000 }, () => 'x') };
+  const query =
+    'subscription($codes: [String!]) { measureAdded(filter: { imposedBy: $codes }) { id } }';
   const refused = nextMessage(socket);
-  subscribe(socket, 'big', { query: 'subscription { measureAdded { id } }', variables });
+  subscribe(socket, 'big', { query, variables });
   const message = await refused;
   expect(message).toMatchObject({ id: 'big', type: 'error' });
   expect(message.payload[0].extensions).toMatchObject({ code: 'RATE_LIMITED', budget: 'socket' });
