@@ -20,6 +20,8 @@ export interface TopicSource<Node, Filter, Shared> {
   filterKey(filter: Filter): string;
   /** The ids among `nodes` that `filter` matches. */
   matching(filter: Filter, nodes: Map<number, Node>): Promise<Set<number>> | Set<number>;
+  /** The ids `filter` matches when that needs no database, else undefined (see matchingAll). */
+  matchingNow?(filter: Filter, nodes: Map<number, Node>): Set<number> | undefined;
   /**
    * The ids among `nodes` that each of `filters` matches (or the error that filter failed with),
    * with a bounded amount of work however many filters there are. Sources whose filters need
@@ -103,60 +105,73 @@ export class Topic<Node, Filter, Shared> {
       const { nodes, shared } = await this.source.load([
         ...new Set(mine.map((row) => row.entityId)),
       ]);
-      // Match every filter first (that may wait on the database), then deliver and advance the
-      // position in one synchronous step, so a subscriber registering meanwhile is either given
-      // this batch live or replays it, never neither nor both.
+      const events = mine.flatMap((row) => {
+        const node = nodes.get(row.entityId);
+        return node ? [{ seq: row.seq, id: row.entityId, node, shared }] : [];
+      });
+      // Each member is given the batch once: filters matched in memory at once, then those that
+      // wait on the database, so what other clients' filters cost never delays them. Members
+      // that register meanwhile are at the old position (it advances only at the end, in the
+      // same synchronous step as the last delivery), so they get this batch live, never
+      // neither nor both.
+      const given = new Set<Subscription<Node, Filter, Shared>>();
+      const deliver = (members: Set<Subscription<Node, Filter, Shared>>, ids: Set<number>) => {
+        for (const member of members) {
+          if (given.has(member)) continue;
+          given.add(member);
+          for (const event of events) if (ids.has(event.id)) member.deliver(event);
+        }
+      };
       const matched = new Map<string, Set<number>>();
       const failed = new Map<string, unknown>();
+      for (const [key, group] of this.groups) {
+        const now = this.source.matchingNow?.(group.filter, nodes);
+        if (!now) continue;
+        matched.set(key, now);
+        deliver(group.members, now);
+      }
       for (;;) {
         const pending = [...this.groups].filter(([key]) => !matched.has(key));
         if (pending.length === 0) break;
-        if (this.source.matchingAll) {
-          const results = await this.source.matchingAll(
-            pending.map(([, group]) => group.filter),
-            nodes,
-          );
-          pending.forEach(([key], i) => {
-            const result = results[i]!;
-            if (result instanceof Set) return matched.set(key, result);
-            // As below: the database away retries the batch; another failure is the filter's.
-            if (isUnavailable(result.error)) throw result.error;
-            failed.set(key, result.error);
-            matched.set(key, new Set());
-          });
-          continue;
-        }
-        for (const [key, group] of pending) {
-          try {
-            matched.set(key, await this.source.matching(group.filter, nodes));
-          } catch (error) {
-            // The database away: the listener retries the whole batch when it is back. Anything
-            // else is this filter's own failure (a text search that times out, say): its
-            // subscribers are ended with the error, so one bad filter cannot hold up the feed of
-            // every other subscriber on this instance.
-            if (isUnavailable(error)) throw error;
-            failed.set(key, error);
-            matched.set(key, new Set());
-          }
-        }
+        const results = await this.matchAll(
+          pending.map(([, group]) => group.filter),
+          nodes,
+        );
+        pending.forEach(([key], i) => {
+          const result = results[i]!;
+          if (result instanceof Set) return matched.set(key, result);
+          // The database away: the listener retries the whole batch when it is back. Anything
+          // else is this filter's own failure (a text search that times out, say): its
+          // subscribers are ended with the error, so one bad filter cannot hold up the feed of
+          // every other subscriber on this instance.
+          if (isUnavailable(result.error)) throw result.error;
+          failed.set(key, result.error);
+          matched.set(key, new Set());
+        });
       }
       for (const [key, group] of this.groups) {
-        // Every member, also those that joined while the filter was being matched: they are
-        // registered at the old position, so this batch is theirs too.
-        if (failed.has(key)) {
-          for (const member of group.members) member.fail(failed.get(key));
-          continue;
-        }
-        const ids = matched.get(key)!;
-        for (const row of mine) {
-          const node = nodes.get(row.entityId);
-          if (!node || !ids.has(row.entityId)) continue;
-          const event = { seq: row.seq, id: row.entityId, node, shared };
-          for (const member of group.members) member.deliver(event);
-        }
+        if (!failed.has(key)) deliver(group.members, matched.get(key)!);
+        else for (const member of group.members) member.fail(failed.get(key));
       }
     }
     this.position = Math.max(this.position, rows.at(-1)!.seq);
+  }
+
+  /** The source's matchingAll, or its matching filter by filter. */
+  private async matchAll(
+    filters: Filter[],
+    nodes: Map<number, Node>,
+  ): Promise<(Set<number> | { error: unknown })[]> {
+    if (this.source.matchingAll) return this.source.matchingAll(filters, nodes);
+    const results: (Set<number> | { error: unknown })[] = [];
+    for (const filter of filters) {
+      try {
+        results.push(await this.source.matching(filter, nodes));
+      } catch (error) {
+        results.push({ error });
+      }
+    }
+    return results;
   }
 }
 

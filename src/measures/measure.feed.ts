@@ -92,9 +92,15 @@ class MeasureTopicSource implements TopicSource<Measure, NormalizedMeasureFilter
     filter: NormalizedMeasureFilter,
     nodes: Map<number, Measure>,
   ): Promise<Set<number>> | Set<number> {
-    if (filter.text !== undefined || filter.targetsOfficial !== undefined) {
-      return this.measures.matchingIds([...nodes.keys()], filter);
-    }
+    return this.matchingNow(filter, nodes) ?? this.measures.matchingIds([...nodes.keys()], filter);
+  }
+
+  /** A filter on the measure's own columns only, matched in memory. */
+  matchingNow(
+    filter: NormalizedMeasureFilter,
+    nodes: Map<number, Measure>,
+  ): Set<number> | undefined {
+    if (filter.text !== undefined || filter.targetsOfficial !== undefined) return undefined;
     const ids = new Set<number>();
     for (const [id, m] of nodes) if (matchesColumns(filter, m)) ids.add(id);
     return ids;
