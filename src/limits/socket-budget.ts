@@ -1,4 +1,5 @@
-import { type DocumentNode, visit } from 'graphql';
+import type { DocumentNode } from 'graphql';
+import { documentBytes } from './document-guard';
 
 /**
  * Bytes that WebSocket clients make the server hold, bounded per socket, per client address and
@@ -29,25 +30,6 @@ export const SOCKET_OVERHEAD_BYTES = 24 * 1024;
 /** Fixed charge per running subscription: iterator, context, loaders, protocol state. */
 export const SUBSCRIPTION_OVERHEAD_BYTES = 4 * 1024;
 /**
- * Heap per node of a parsed document, with its location and token: measured 287 bytes for a
- * 3,606-node document (1 MB of heap for 11 KB of text, 95 times its size).
- */
-export const BYTES_PER_DOCUMENT_NODE = 300;
-
-const nodeCounts = new WeakMap<DocumentNode, number>();
-
-/** Nodes of a parsed document (cached: equal texts share one document object). */
-export function documentNodes(document: DocumentNode): number {
-  let count = nodeCounts.get(document);
-  if (count === undefined) {
-    let nodes = 0;
-    visit(document, { enter: () => void (nodes += 1) });
-    nodeCounts.set(document, (count = nodes));
-  }
-  return count;
-}
-
-/**
  * Heap that a JSON value holds once parsed, roughly and never under: measured 67 bytes per empty
  * object (its JSON is 3 bytes), so a message's length says little of what its variables cost.
  */
@@ -73,9 +55,8 @@ export function subscriptionCharge(subscription: {
 }): number {
   return (
     SUBSCRIPTION_OVERHEAD_BYTES +
-    2 * (subscription.id.length + subscription.query.length) +
-    (subscription.operationName?.length ?? 0) * 2 +
-    BYTES_PER_DOCUMENT_NODE * documentNodes(subscription.document) +
+    2 * (subscription.id.length + (subscription.operationName?.length ?? 0)) +
+    documentBytes(subscription.query, subscription.document) +
     valueBytes(subscription.variables ?? null)
   );
 }

@@ -1,7 +1,6 @@
 import { parse } from 'graphql';
+import { BYTES_PER_DOCUMENT_NODE, documentNodes } from '../../src/limits/document-guard';
 import {
-  BYTES_PER_DOCUMENT_NODE,
-  documentNodes,
   SOCKET_OVERHEAD_BYTES,
   SocketBudget,
   subscriptionCharge,
