@@ -274,7 +274,7 @@ export const settings = {
       type: int(64 * KiB, GiB),
       default: MiB,
       description:
-        'Server memory one WebSocket connection may hold: its subscriptions and what it has not yet read (see [operations.md](operations.md#websocket-memory-budget)).',
+        'Server memory one WebSocket connection may hold: its subscriptions (parsed documents and variables), a message still arriving and output not yet read (see [operations.md](operations.md#websocket-memory-budget)).',
     }),
     addressBytes: setting({
       env: 'WS_MAX_BYTES_PER_ADDRESS',
