@@ -22,19 +22,16 @@ import {
 } from '../database/keyset';
 import { countFromOf, type ParentLink } from '../database/keyset-table';
 import type { MeasureFilter, MeasureOrder } from '../measures/measure.inputs';
+import { MEASURE_TABLE } from '../measures/measure.columns';
 import {
-  MEASURE_COLUMNS,
   MEASURE_PARENTS,
   type MeasureListQuery,
   measureConditions,
 } from '../measures/measure.service';
-import {
-  BY_TARGET_POSITION,
-  OFFICIAL_COLUMNS,
-  TARGETS_OF_MEASURE,
-} from '../officials/official.service';
+import { OFFICIAL_COLUMNS, OFFICIAL_TABLE } from '../officials/official.columns';
+import { BY_TARGET_POSITION, TARGETS_OF_MEASURE } from '../officials/official.service';
 import type { Services } from '../services';
-import { STATEMENT_COLUMNS } from '../statements/statement.service';
+import { STATEMENT_TABLE } from '../statements/statement.columns';
 
 /**
  * The read planner: turns a validated query into ONE SQL statement that builds the whole `data`
@@ -53,6 +50,11 @@ export interface PlannedStatement {
   text: string;
   values: unknown[];
 }
+
+/** The column maps, short: `M.column('id')` writes `m.id`. */
+const M = MEASURE_TABLE;
+const O = OFFICIAL_TABLE;
+const S = STATEMENT_TABLE;
 
 /** json_build_object takes at most 100 arguments: 50 keys. */
 const MAX_KEYS = 50;
@@ -195,7 +197,7 @@ function rootField(scope: Scope, query: GraphQLObjectType, nodes: readonly Field
       const id = services.measures.decodeId(args.id as string);
       return single(
         scope,
-        `SELECT ${MEASURE_COLUMNS} FROM measure m WHERE m.id = ${params.add(id, 'int4')}`,
+        `SELECT ${M.selectAll} FROM ${M.from} WHERE ${M.column('id')} = ${params.add(id, 'int4')}`,
         (a) => measure(scope, a, subfields(scope, 'Measure', nodes)),
       );
     }
@@ -211,7 +213,7 @@ function rootField(scope: Scope, query: GraphQLObjectType, nodes: readonly Field
       const id = services.officials.decodeId(args.id as string);
       return single(
         scope,
-        `SELECT ${OFFICIAL_COLUMNS} FROM official o WHERE o.id = ${params.add(id, 'int4')}`,
+        `SELECT ${OFFICIAL_COLUMNS} FROM ${O.from} WHERE ${O.column('id')} = ${params.add(id, 'int4')}`,
         (a) => official(scope, a, subfields(scope, 'Official', nodes)),
       );
     }
@@ -329,20 +331,20 @@ function measure(scope: Scope, a: string, fields: Fields): string {
       case 'inResponseTo':
         return single(
           scope,
-          `SELECT ${MEASURE_COLUMNS} FROM measure m WHERE m.id = ${a}."inResponseToId"`,
+          `SELECT ${M.selectAll} FROM ${M.from} WHERE ${M.column('id')} = ${a}."inResponseToId"`,
           (b) => measure(scope, b, subfields(scope, 'Measure', nodes)),
         );
       case 'responses':
         return list(
           scope,
-          `SELECT ${MEASURE_COLUMNS} FROM measure m WHERE m.in_response_to_id = ${a}.id`,
+          `SELECT ${M.selectAll} FROM ${M.from} WHERE ${M.column('inResponseToId')} = ${a}.id`,
           (b) => `${b}."announcedOn", ${b}.id`,
           (b) => measure(scope, b, subfields(scope, 'Measure', nodes)),
         );
       case 'statements':
         return list(
           scope,
-          `SELECT ${STATEMENT_COLUMNS} FROM statement_measure sm JOIN statement s ON s.id = sm.statement_id WHERE sm.measure_id = ${a}.id`,
+          `SELECT ${S.selectAll} FROM statement_measure sm JOIN ${S.from} ON ${S.column('id')} = sm.statement_id WHERE sm.measure_id = ${a}.id`,
           (b) => `${b}."issuedOn", ${b}.id`,
           (b) => statement(scope, b, subfields(scope, 'Statement', nodes)),
         );
@@ -353,7 +355,7 @@ function measure(scope: Scope, a: string, fields: Fields): string {
         return connection(scope, {
           typeName: 'Official',
           select: `${OFFICIAL_COLUMNS}, ${TARGETS_OF_MEASURE.select}`,
-          from: 'official o',
+          from: O.from,
           where: [],
           parent: { link: TARGETS_OF_MEASURE, key: `${a}.id` },
           order: BY_TARGET_POSITION,
@@ -446,8 +448,8 @@ function measureConnection(
 ): string {
   return connection(scope, {
     typeName: 'Measure',
-    select: MEASURE_COLUMNS,
-    from: 'measure m',
+    select: M.selectAll,
+    from: M.from,
     where: measureConditions(query.filter, scope.params),
     parent,
     order: query.order,

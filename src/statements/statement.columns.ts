@@ -1,0 +1,18 @@
+import { TableColumns } from '../database/table-columns';
+import type { Statement } from './statement.entity';
+
+/** The statement table's columns by Statement property; the compiler asks for every stored one. */
+export const STATEMENT_TABLE = new TableColumns('statement', 's', {
+  id: 'id',
+  issuedOn: 'issued_on',
+  issuedOnPrecision: 'issued_on_precision',
+  countryCode: 'country_code',
+  issuer: 'issuer',
+  speakerId: 'speaker_id',
+  title: 'title',
+  text: 'text',
+  quotes: 'quotes',
+  language: 'language',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+} satisfies Record<Exclude<keyof Statement, 'globalId'>, string>);
