@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { atPrecision, DatePrecision } from '../common/date-precision';
-import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
+import { badUserInput, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
@@ -11,29 +10,24 @@ import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { StatementService } from '../statements/statement.service';
-import { EXPIRING_STATUSES, hasExpired } from './measure-expiry';
+import type { MeasureRecord } from './measure.columns';
 import { MeasureStatus } from './measure.enums';
-import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
+import type { AddMeasureInput, UpdateMeasureInput } from './measure.inputs';
+import {
+  checkDates,
+  checkLift,
+  checkNamedTargetTotal,
+  checkRequiredOnUpdate,
+  checkTargetCount,
+  liftWithLiftMeasure,
+  type MeasureChanges,
+  type NewMeasureFields,
+  newRecord,
+  statusByDates,
+  uniqueTargetIds,
+  updatedRecord,
+} from './measure.rules';
 import type { MeasureService } from './measure.service';
-
-/** A measure's own columns, as the write path handles them. */
-interface MeasureRecord {
-  kind: string;
-  title: string;
-  summary: string | null;
-  imposedByCode: string;
-  targetCountryCode: string | null;
-  beneficiaryCountryCode: string | null;
-  targetCount: number;
-  announcedOn: string;
-  announcedOnPrecision: DatePrecision;
-  effectiveFrom: string | null;
-  expiresOn: string | null;
-  indefinite: boolean;
-  status: MeasureStatus;
-  liftedOn: string | null;
-  inResponseToId: number | null;
-}
 
 const RECORD_COLUMNS = `kind, title, summary, imposed_by_code AS "imposedByCode",
   target_country_code AS "targetCountryCode", beneficiary_country_code AS "beneficiaryCountryCode",
@@ -53,19 +47,6 @@ interface NamedTargets {
   /** Input path for errors, e.g. `input`. */
   path: string;
 }
-
-/** Fields of UpdateMeasureInput that cannot be cleared. */
-const REQUIRED_ON_UPDATE = [
-  'kind',
-  'title',
-  'imposedBy',
-  'targetCount',
-  'announcedOn',
-  'announcedOnPrecision',
-  'indefinite',
-  'status',
-  'sources',
-] as const;
 
 /**
  * addMeasure, updateMeasure and liftMeasure. Each is one transaction: every rule that needs no
@@ -96,26 +77,7 @@ export class MeasureWriteService {
       throw liftWithLiftMeasure();
     }
     const targets = this.namedTargets(input, 'input');
-    const record: MeasureRecord = {
-      kind: input.kind,
-      title: input.title.trim(),
-      summary: input.summary?.trim() || null,
-      imposedByCode: this.countries.knownCode(input.imposedBy, 'input.imposedBy'),
-      targetCountryCode: this.optionalCountry(input.targetCountry, 'input.targetCountry'),
-      beneficiaryCountryCode: this.optionalCountry(
-        input.beneficiaryCountry,
-        'input.beneficiaryCountry',
-      ),
-      targetCount: input.targetCount ?? targets.count,
-      announcedOn: atPrecision(input.announcedOn, input.announcedOnPrecision ?? DatePrecision.DAY),
-      announcedOnPrecision: input.announcedOnPrecision ?? DatePrecision.DAY,
-      effectiveFrom: input.effectiveFrom ?? null,
-      expiresOn: input.expiresOn ?? null,
-      indefinite: input.indefinite ?? false,
-      status: input.status ?? MeasureStatus.IN_FORCE,
-      liftedOn: null,
-      inResponseToId: this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId'),
-    };
+    const record = newRecord(this.changesOf(input), targets.count);
     checkTargetCount(record.targetCount, targets.count, 'input.targetCount');
     checkDates(record, 'input', new Set(Object.keys(input)));
     record.status = statusByDates(record, record.status, new Set());
@@ -142,14 +104,7 @@ export class MeasureWriteService {
 
   async update(id: number, input: UpdateMeasureInput, author: ChangeAuthor): Promise<void> {
     await assertValid(input, 'input');
-    for (const field of REQUIRED_ON_UPDATE) {
-      if (input[field] === null) {
-        throw badUserInput(
-          `input.${field}`,
-          `input.${field} cannot be null; leave it out to keep the current value.`,
-        );
-      }
-    }
+    checkRequiredOnUpdate(input);
     if (input.status === MeasureStatus.LIFTED) throw liftWithLiftMeasure();
     const replacesTargets = input.targetOfficialIds != null || input.newTargets != null;
     const targets = replacesTargets ? this.namedTargets(input, 'input') : undefined;
@@ -167,40 +122,7 @@ export class MeasureWriteService {
       if (input.inResponseToId !== undefined) await lockResponseChain(em);
       const current = await this.lockMeasure(em, id);
       const before = await measureState(em, id);
-      const next: MeasureRecord = { ...current };
-      if (input.kind != null) next.kind = input.kind;
-      if (input.title != null) next.title = input.title.trim();
-      if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
-      if (input.imposedBy != null)
-        next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
-      if (input.targetCountry !== undefined) {
-        next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
-      }
-      if (input.beneficiaryCountry !== undefined) {
-        next.beneficiaryCountryCode = this.optionalCountry(
-          input.beneficiaryCountry,
-          'input.beneficiaryCountry',
-        );
-      }
-      if (input.targetCount != null) next.targetCount = input.targetCount;
-      // New targets without a new count: the count covers at least the people named.
-      else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
-      if (input.announcedOn != null) next.announcedOn = input.announcedOn;
-      if (input.announcedOnPrecision != null)
-        next.announcedOnPrecision = input.announcedOnPrecision;
-      next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
-      if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
-      if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
-      if (input.indefinite != null) next.indefinite = input.indefinite;
-      if (input.status != null) {
-        next.status = input.status;
-        // Reinstated: a measure no longer lifted has no lifting date.
-        if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
-      }
-      if (input.inResponseToId !== undefined) {
-        next.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
-      }
-
+      const next = updatedRecord(current, this.changesOf(input), targets?.count);
       const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
       checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
       checkDates(next, 'input', provided);
@@ -242,21 +164,7 @@ export class MeasureWriteService {
       statementId != null ? this.statements.decodeId(statementId, 'statementId') : null;
     await writeTransaction(this.dataSource, async (em) => {
       const current = await this.lockMeasure(em, id);
-      if (current.status === MeasureStatus.LIFTED) {
-        throw new AppError(
-          ErrorCode.CONFLICT,
-          current.liftedOn
-            ? `This measure was already lifted on ${current.liftedOn}.`
-            : 'This measure is already lifted.',
-          { field: 'id' },
-        );
-      }
-      if (liftedOn < current.announcedOn) {
-        throw badUserInput(
-          'liftedOn',
-          `liftedOn (${liftedOn}) is before the measure was announced (${current.announcedOn}).`,
-        );
-      }
+      checkLift(current, liftedOn);
       if (statement !== null) {
         if ((await missingIds(em, 'statement', [statement])) >= 0)
           throw notFound('statementId', 'There is no statement with this ID.');
@@ -276,29 +184,52 @@ export class MeasureWriteService {
   }
 
   private namedTargets(input: AddMeasureInput | UpdateMeasureInput, path: string): NamedTargets {
-    const seen = new Map<number, number>();
-    const existing = (input.targetOfficialIds ?? []).map((globalId, i) => {
-      const field = `${path}.targetOfficialIds[${i}]`;
-      const id = this.officials.decodeId(globalId, field);
-      const earlier = seen.get(id);
-      if (earlier !== undefined) {
-        throw badUserInput(
-          field,
-          `${field} repeats ${path}.targetOfficialIds[${earlier}]; name each target once.`,
-        );
-      }
-      seen.set(id, i);
-      return id;
-    });
+    const existing = uniqueTargetIds(
+      input.targetOfficialIds ?? [],
+      (globalId, field) => this.officials.decodeId(globalId, field),
+      path,
+    );
     const fresh = this.officialWriter.normalize(input.newTargets ?? [], `${path}.newTargets`);
     const count = existing.length + fresh.length;
-    if (count > MAX_TARGETS) {
-      throw badUserInput(
-        `${path}.newTargets`,
-        `At most ${MAX_TARGETS} named targets in one call (got ${count}).`,
+    checkNamedTargetTotal(count, path);
+    return { existing, fresh, count, path };
+  }
+
+  /**
+   * The input's fields as the record's columns, each checked and trimmed: country codes must be
+   * known and ids well-formed. Only what the input gives is there (see MeasureChanges);
+   * AddMeasureInput requires kind, title, imposedBy and announcedOn, so an add's have them.
+   */
+  private changesOf(input: AddMeasureInput): NewMeasureFields;
+  private changesOf(input: UpdateMeasureInput): MeasureChanges;
+  private changesOf(input: AddMeasureInput | UpdateMeasureInput): MeasureChanges {
+    const changes: MeasureChanges = {};
+    if (input.kind != null) changes.kind = input.kind;
+    if (input.title != null) changes.title = input.title.trim();
+    if (input.summary !== undefined) changes.summary = input.summary?.trim() || null;
+    if (input.imposedBy != null)
+      changes.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
+    if (input.targetCountry !== undefined) {
+      changes.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
+    }
+    if (input.beneficiaryCountry !== undefined) {
+      changes.beneficiaryCountryCode = this.optionalCountry(
+        input.beneficiaryCountry,
+        'input.beneficiaryCountry',
       );
     }
-    return { existing, fresh, count, path };
+    if (input.targetCount != null) changes.targetCount = input.targetCount;
+    if (input.announcedOn != null) changes.announcedOn = input.announcedOn;
+    if (input.announcedOnPrecision != null)
+      changes.announcedOnPrecision = input.announcedOnPrecision;
+    if (input.effectiveFrom !== undefined) changes.effectiveFrom = input.effectiveFrom ?? null;
+    if (input.expiresOn !== undefined) changes.expiresOn = input.expiresOn ?? null;
+    if (input.indefinite != null) changes.indefinite = input.indefinite;
+    if (input.status != null) changes.status = input.status;
+    if (input.inResponseToId !== undefined) {
+      changes.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
+    }
+    return changes;
   }
 
   private optionalCountry(code: string | null | undefined, field: string): string | null {
@@ -503,33 +434,6 @@ export class MeasureWriteService {
 }
 
 /**
- * The dates overrule the status: a measure announced, in force or suspended whose expiresOn has
- * passed is EXPIRED (as the expiry sweep would make it a minute later), and an expired one whose
- * expiresOn this update moves into the future, or removes, is renewed: IN_FORCE, unless the
- * update says which status it has.
- */
-/** LIFTED is set only by liftMeasure, which records the date (a measure added already lifted: add it, then lift it). */
-function liftWithLiftMeasure(): AppError {
-  return badUserInput(
-    'input.status',
-    'Lift a measure with liftMeasure, which records when it was lifted and announces the lift.',
-  );
-}
-
-function statusByDates(
-  r: MeasureRecord,
-  before: MeasureStatus,
-  provided: Set<string>,
-): MeasureStatus {
-  if (EXPIRING_STATUSES.includes(r.status) && hasExpired(r.expiresOn)) return MeasureStatus.EXPIRED;
-  const renewed =
-    (provided.has('expiresOn') || provided.has('indefinite')) && !hasExpired(r.expiresOn);
-  if (before === MeasureStatus.EXPIRED && r.status === before && !provided.has('status') && renewed)
-    return MeasureStatus.IN_FORCE;
-  return r.status;
-}
-
-/**
  * The change-log rows of one measure write: officials it created first, then the measure, then
  * the measures it stopped or started answering, then the statements whose links to it changed.
  */
@@ -601,48 +505,4 @@ function recordValues(r: MeasureRecord): unknown[] {
     r.liftedOn,
     r.inResponseToId,
   ];
-}
-
-function checkTargetCount(targetCount: number, named: number, field: string): void {
-  if (targetCount < named) {
-    throw badUserInput(
-      field,
-      `targetCount (${targetCount}) is less than the ${named} named targets.`,
-    );
-  }
-}
-
-/**
- * Dates must not contradict each other. `provided` says which fields the caller sent, so that
- * of two contradicting dates the error names the one they gave.
- */
-function checkDates(r: MeasureRecord, path: string, provided: Set<string>): void {
-  const blame = (later: string, earlier: string) =>
-    `${path}.${provided.has(later) || !provided.has(earlier) ? later : earlier}`;
-  if (r.effectiveFrom && r.effectiveFrom < r.announcedOn) {
-    throw badUserInput(
-      blame('effectiveFrom', 'announcedOn'),
-      `effectiveFrom (${r.effectiveFrom}) is before announcedOn (${r.announcedOn}).`,
-    );
-  }
-  const start = r.effectiveFrom ?? r.announcedOn;
-  if (r.expiresOn && r.expiresOn < start) {
-    const earlier = r.effectiveFrom ? 'effectiveFrom' : 'announcedOn';
-    throw badUserInput(
-      blame('expiresOn', earlier),
-      `expiresOn (${r.expiresOn}) is before ${earlier} (${start}).`,
-    );
-  }
-  if (r.indefinite && r.expiresOn) {
-    throw badUserInput(
-      blame('expiresOn', 'indefinite'),
-      'An indefinite measure has no expiresOn: leave expiresOn out, or set indefinite to false.',
-    );
-  }
-  if (r.liftedOn && r.liftedOn < r.announcedOn) {
-    throw badUserInput(
-      `${path}.announcedOn`,
-      `announcedOn (${r.announcedOn}) is after the measure was lifted (${r.liftedOn}).`,
-    );
-  }
 }

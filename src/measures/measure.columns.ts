@@ -23,3 +23,28 @@ export const MEASURE_TABLE = new TableColumns('measure', 'm', {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 } satisfies Record<Exclude<keyof Measure, 'globalId'>, string>);
+
+/**
+ * The columns the write path reads and writes as one record: all but the id, the idempotency key
+ * and the timestamps, which the database or the first add sets.
+ */
+export const MEASURE_RECORD = [
+  'kind',
+  'title',
+  'summary',
+  'imposedByCode',
+  'targetCountryCode',
+  'beneficiaryCountryCode',
+  'targetCount',
+  'announcedOn',
+  'announcedOnPrecision',
+  'effectiveFrom',
+  'expiresOn',
+  'indefinite',
+  'status',
+  'liftedOn',
+  'inResponseToId',
+] as const satisfies readonly (keyof Measure)[];
+
+/** A measure's own columns, as the write path handles them. */
+export type MeasureRecord = Pick<Measure, (typeof MEASURE_RECORD)[number]>;
