@@ -3,7 +3,6 @@ import { badUserInput, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
-import { UPDATED_AT_NOW } from '../database/sql';
 import { touch, writeTransaction } from '../database/transaction';
 import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
@@ -27,17 +26,21 @@ import {
   uniqueTargetIds,
   updatedRecord,
 } from './measure.rules';
+import {
+  idByExternalId,
+  insertMeasure,
+  linkTargets,
+  lockMeasure,
+  lockResponseChain,
+  markLifted,
+  measureState,
+  namedTargetCount,
+  relinkStatements,
+  responseChainReaches,
+  unlinkTargets,
+  updateMeasure,
+} from './measure.repository';
 import type { MeasureService } from './measure.service';
-
-const RECORD_COLUMNS = `kind, title, summary, imposed_by_code AS "imposedByCode",
-  target_country_code AS "targetCountryCode", beneficiary_country_code AS "beneficiaryCountryCode",
-  target_count AS "targetCount", announced_on AS "announcedOn",
-  announced_on_precision AS "announcedOnPrecision", effective_from AS "effectiveFrom",
-  expires_on AS "expiresOn", indefinite, status, lifted_on AS "liftedOn",
-  in_response_to_id AS "inResponseToId"`;
-
-/** Serialises changes to inResponseTo, so two concurrent edits cannot close a cycle together. */
-const RESPONSE_CHAIN_LOCK = 7_305_114_213;
 
 /** The named targets of an add or update: existing officials by id, then new ones to record. */
 interface NamedTargets {
@@ -70,10 +73,8 @@ export class MeasureWriteService {
       // Refused since LIFTED needs a date only liftMeasure records; but a replay of an add stored
       // before that rule existed still answers with what it stored.
       const externalId = input.externalId?.trim();
-      const [stored]: { id: number }[] = externalId
-        ? await this.dataSource.query('SELECT id FROM measure WHERE external_id = $1', [externalId])
-        : [];
-      if (stored) return stored.id;
+      const stored = externalId ? await idByExternalId(this.dataSource, externalId) : undefined;
+      if (stored !== undefined) return stored;
       throw liftWithLiftMeasure();
     }
     const targets = this.namedTargets(input, 'input');
@@ -86,7 +87,7 @@ export class MeasureWriteService {
 
     return writeTransaction(this.dataSource, async (em) => {
       await this.checkReferences(em, targets, record.inResponseToId, statementIds);
-      const inserted = await this.insertMeasure(em, record, externalId);
+      const inserted = await insertMeasure(em, record, externalId);
       if (inserted.existing) return inserted.id; // a replay: nothing is written
       const id = inserted.id;
       const newOfficialIds = await this.writeTargets(em, id, targets);
@@ -123,7 +124,7 @@ export class MeasureWriteService {
       const current = await this.lockMeasure(em, id);
       const before = await measureState(em, id);
       const next = updatedRecord(current, this.changesOf(input), targets?.count);
-      const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
+      const namedCount = targets ? targets.count : await namedTargetCount(em, id);
       checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
       checkDates(next, 'input', provided);
       next.status = statusByDates(next, current.status, provided);
@@ -132,10 +133,10 @@ export class MeasureWriteService {
       }
       await this.checkReferences(em, targets, next.inResponseToId, statementIds);
 
-      await this.writeRecord(em, id, next);
+      await updateMeasure(em, id, next);
       let newOfficialIds: number[] = [];
       if (targets) {
-        await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
+        await unlinkTargets(em, id);
         newOfficialIds = await this.writeTargets(em, id, targets);
       }
       if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
@@ -169,10 +170,7 @@ export class MeasureWriteService {
         if ((await missingIds(em, 'statement', [statement])) >= 0)
           throw notFound('statementId', 'There is no statement with this ID.');
       }
-      await em.query(
-        `UPDATE measure SET status = 'LIFTED', lifted_on = $2, updated_at = ${UPDATED_AT_NOW} WHERE id = $1`,
-        [id, liftedOn],
-      );
+      await markLifted(em, id, liftedOn);
       const relinked =
         statement !== null ? await this.linkStatements(em, id, [statement], false) : [];
       await appendChanges(
@@ -246,60 +244,10 @@ export class MeasureWriteService {
     return ids.map((id, i) => this.statements.decodeId(id, `${field}[${i}]`));
   }
 
-  /**
-   * Inserts the measure row. With an externalId, a unique index decides: of concurrent adds with
-   * the same key exactly one inserts, and the others wait for it to commit and get its id.
-   */
-  private async insertMeasure(
-    em: EntityManager,
-    r: MeasureRecord,
-    externalId: string | null,
-  ): Promise<{ id: number; existing: boolean }> {
-    const rows: { id: number }[] = await em.query(
-      `INSERT INTO measure (kind, title, summary, imposed_by_code, target_country_code,
-         beneficiary_country_code, target_count, announced_on, announced_on_precision,
-         effective_from, expires_on, indefinite, status, lifted_on, in_response_to_id, external_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (external_id) DO NOTHING
-       RETURNING id`,
-      [...recordValues(r), externalId],
-    );
-    if (rows.length > 0) return { id: rows[0]!.id, existing: false };
-    const [existing]: { id: number }[] = await em.query(
-      'SELECT id FROM measure WHERE external_id = $1',
-      [externalId],
-    );
-    if (!existing) throw new Error(`externalId conflict without a row for ${externalId}`);
-    return { id: existing.id, existing: true };
-  }
-
-  private async writeRecord(em: EntityManager, id: number, r: MeasureRecord): Promise<void> {
-    await em.query(
-      `UPDATE measure SET kind = $1, title = $2, summary = $3, imposed_by_code = $4,
-         target_country_code = $5, beneficiary_country_code = $6, target_count = $7,
-         announced_on = $8, announced_on_precision = $9, effective_from = $10, expires_on = $11,
-         indefinite = $12, status = $13, lifted_on = $14, in_response_to_id = $15,
-         updated_at = ${UPDATED_AT_NOW}
-       WHERE id = $16`,
-      [...recordValues(r), id],
-    );
-  }
-
   private async lockMeasure(em: EntityManager, id: number): Promise<MeasureRecord> {
-    const [current]: MeasureRecord[] = await em.query(
-      `SELECT ${RECORD_COLUMNS} FROM measure WHERE id = $1 FOR NO KEY UPDATE`,
-      [id],
-    );
+    const current = await lockMeasure(em, id);
     if (!current) throw notFound('id', 'There is no measure with this ID.');
     return current;
-  }
-
-  private async namedTargetCount(em: EntityManager, id: number): Promise<number> {
-    const [row]: { count: number }[] = await em.query(
-      'SELECT count(*)::int AS count FROM measure_target WHERE measure_id = $1',
-      [id],
-    );
-    return row!.count;
   }
 
   /** Every referenced object must exist; the first that does not is named. */
@@ -335,19 +283,7 @@ export class MeasureWriteService {
     inResponseToId: number,
   ): Promise<void> {
     await lockResponseChain(em);
-    const [cycle] = await em.query(
-      // UNION (not UNION ALL) ends the walk at any id seen before, so it needs no depth limit
-      // and ends even on a chain that somehow already loops.
-      `WITH RECURSIVE chain(id) AS (
-         SELECT $2::int4
-         UNION
-         SELECT m.in_response_to_id FROM measure m JOIN chain ON m.id = chain.id
-         WHERE m.in_response_to_id IS NOT NULL
-       )
-       SELECT 1 FROM chain WHERE id = $1 LIMIT 1`,
-      [id, inResponseToId],
-    );
-    if (cycle) {
+    if (await responseChainReaches(em, inResponseToId, id)) {
       throw badUserInput(
         'input.inResponseToId',
         'inResponseToId would make a cycle: that measure already answers this one, directly or through others.',
@@ -366,15 +302,7 @@ export class MeasureWriteService {
       targets.fresh,
       (i) => `${targets.path}.newTargets[${i}]`,
     );
-    const officialIds = [...targets.existing, ...newIds];
-    if (officialIds.length > 0) {
-      await em.query(
-        `INSERT INTO measure_target (measure_id, official_id, position)
-         SELECT $1, t.official_id, t.position
-         FROM unnest($2::int4[]) WITH ORDINALITY AS t(official_id, position)`,
-        [measureId, officialIds],
-      );
-    }
+    await linkTargets(em, measureId, [...targets.existing, ...newIds]);
     return newIds;
   }
 
@@ -405,29 +333,7 @@ export class MeasureWriteService {
     statementIds: number[],
     replace: boolean,
   ): Promise<number[]> {
-    const unlinked: { statement_id: number }[] = replace
-      ? await em.query(
-          // In a CTE: TypeORM answers a bare DELETE with [rows, count] rather than the rows.
-          `WITH unlinked AS (DELETE FROM statement_measure WHERE measure_id = $1
-             RETURNING statement_id) SELECT statement_id FROM unlinked`,
-          [measureId],
-        )
-      : [];
-    const linked: { statement_id: number }[] =
-      statementIds.length === 0
-        ? []
-        : await em.query(
-            `INSERT INTO statement_measure (statement_id, measure_id)
-             SELECT s, $1 FROM unnest($2::int4[]) AS s ON CONFLICT DO NOTHING
-             RETURNING statement_id`,
-            [measureId, statementIds],
-          );
-    const before = new Set(unlinked.map((row) => row.statement_id));
-    const after = new Set(linked.map((row) => row.statement_id));
-    const changed = [
-      ...[...before].filter((s) => !after.has(s)),
-      ...[...after].filter((s) => !before.has(s)),
-    ].sort((a, b) => a - b);
+    const changed = await relinkStatements(em, measureId, statementIds, replace);
     await touch(em, 'statement', changed);
     return changed;
   }
@@ -460,49 +366,9 @@ function measureChanges(
   ];
 }
 
-/** Serialises edits of inResponseTo (see RESPONSE_CHAIN_LOCK). */
-async function lockResponseChain(em: EntityManager): Promise<void> {
-  await em.query('SELECT pg_advisory_xact_lock($1)', [RESPONSE_CHAIN_LOCK]);
-}
-
 function statementChanges(statementIds: number[]): Change[] {
   return statementIds.map((entityId) => ({ entity: 'Statement', entityId, action: 'updated' }));
 }
 
 /** Thrown inside an update's transaction to roll it back when it changed nothing. */
 const UNCHANGED = Symbol('unchanged');
-
-/** Everything updateMeasure can change about a measure, as one text to compare. */
-async function measureState(em: EntityManager, id: number): Promise<string> {
-  const [{ state }]: { state: string }[] = await em.query(
-    `SELECT json_build_array(
-       (SELECT to_jsonb(m) - 'updated_at' - 'search' FROM measure m WHERE m.id = $1),
-       (SELECT json_agg(official_id ORDER BY position) FROM measure_target WHERE measure_id = $1),
-       (SELECT json_agg(json_build_array(title, url, publisher, published_on) ORDER BY id)
-          FROM source WHERE measure_id = $1),
-       (SELECT json_agg(statement_id ORDER BY statement_id) FROM statement_measure
-          WHERE measure_id = $1))::text AS state`,
-    [id],
-  );
-  return state;
-}
-
-function recordValues(r: MeasureRecord): unknown[] {
-  return [
-    r.kind,
-    r.title,
-    r.summary,
-    r.imposedByCode,
-    r.targetCountryCode,
-    r.beneficiaryCountryCode,
-    r.targetCount,
-    r.announcedOn,
-    r.announcedOnPrecision,
-    r.effectiveFrom,
-    r.expiresOn,
-    r.indefinite,
-    r.status,
-    r.liftedOn,
-    r.inResponseToId,
-  ];
-}
