@@ -4,11 +4,12 @@ import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
 import { touch, writeTransaction } from '../database/transaction';
-import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
+import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { StatementService } from '../statements/statement.service';
+import { measureChanges, statementChanges } from './measure.changes';
 import type { MeasureRecord } from './measure.columns';
 import { MeasureStatus } from './measure.enums';
 import type { AddMeasureInput, UpdateMeasureInput } from './measure.inputs';
@@ -337,37 +338,6 @@ export class MeasureWriteService {
     await touch(em, 'statement', changed);
     return changed;
   }
-}
-
-/**
- * The change-log rows of one measure write: officials it created first, then the measure, then
- * the measures it stopped or started answering, then the statements whose links to it changed.
- */
-function measureChanges(
-  id: number,
-  action: 'added' | 'updated',
-  newOfficialIds: number[],
-  relinkedStatements: number[],
-  answeredMeasures: number[],
-): Change[] {
-  return [
-    ...newOfficialIds.map((officialId) => ({
-      entity: 'Official' as const,
-      entityId: officialId,
-      action: 'added' as const,
-    })),
-    { entity: 'Measure', entityId: id, action },
-    ...answeredMeasures.map((measureId) => ({
-      entity: 'Measure' as const,
-      entityId: measureId,
-      action: 'updated' as const,
-    })),
-    ...statementChanges(relinkedStatements),
-  ];
-}
-
-function statementChanges(statementIds: number[]): Change[] {
-  return statementIds.map((entityId) => ({ entity: 'Statement', entityId, action: 'updated' }));
 }
 
 /** Thrown inside an update's transaction to roll it back when it changed nothing. */
