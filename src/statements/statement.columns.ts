@@ -16,3 +16,19 @@ export const STATEMENT_TABLE = new TableColumns('statement', 's', {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 } satisfies Record<Exclude<keyof Statement, 'globalId'>, string>);
+
+/** The columns a statement is recorded with; the rest are the database's to set. */
+export const STATEMENT_RECORD = [
+  'issuedOn',
+  'issuedOnPrecision',
+  'countryCode',
+  'issuer',
+  'speakerId',
+  'title',
+  'text',
+  'quotes',
+  'language',
+] as const satisfies readonly (keyof Statement)[];
+
+/** A statement as the write path records it. */
+export type StatementRecord = Pick<Statement, (typeof STATEMENT_RECORD)[number]>;
