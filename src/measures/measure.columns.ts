@@ -1,4 +1,5 @@
 import { TableColumns } from '../database/table-columns';
+import type { MeasureTarget } from './measure-target.entity';
 import type { Measure } from './measure.entity';
 
 /** The measure table's columns by Measure property; the compiler asks for every stored one. */
@@ -48,3 +49,10 @@ export const MEASURE_RECORD = [
 
 /** A measure's own columns, as the write path handles them. */
 export type MeasureRecord = Pick<Measure, (typeof MEASURE_RECORD)[number]>;
+
+/** The measure_target link table: a measure's named targets, in the order recorded. */
+export const MEASURE_TARGET_TABLE = new TableColumns('measure_target', 'mt', {
+  measureId: 'measure_id',
+  officialId: 'official_id',
+  position: 'position',
+} satisfies Record<keyof MeasureTarget, string>);

@@ -1,6 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { UPDATED_AT_NOW } from '../database/sql';
-import { MEASURE_RECORD, MEASURE_TABLE, type MeasureRecord } from './measure.columns';
+import { STATEMENT_MEASURE_TABLE } from '../statements/statement.columns';
+import {
+  MEASURE_RECORD,
+  MEASURE_TABLE,
+  MEASURE_TARGET_TABLE,
+  type MeasureRecord,
+} from './measure.columns';
 import { MeasureStatus } from './measure.enums';
 
 /**
@@ -8,8 +14,10 @@ import { MeasureStatus } from './measure.enums';
  * transaction (`em`), and decides nothing the API answers with; MeasureWriteService does.
  */
 
-/** The measure column map, short: `M.name('liftedOn')` writes `lifted_on`. */
+/** The column maps, short: `M.name('liftedOn')` writes `lifted_on`. */
 const M = MEASURE_TABLE;
+const MT = MEASURE_TARGET_TABLE;
+const SM = STATEMENT_MEASURE_TABLE;
 
 /** Serialises changes to inResponseTo, so two concurrent edits cannot close a cycle together. */
 const RESPONSE_CHAIN_LOCK = 7_305_114_213;
@@ -90,7 +98,7 @@ export async function markLifted(em: EntityManager, id: number, liftedOn: string
 
 export async function namedTargetCount(em: EntityManager, id: number): Promise<number> {
   const [row]: { count: number }[] = await em.query(
-    'SELECT count(*)::int AS count FROM measure_target WHERE measure_id = $1',
+    `SELECT count(*)::int AS count FROM ${MT.table} WHERE ${MT.name('measureId')} = $1`,
     [id],
   );
   return row!.count;
@@ -104,7 +112,7 @@ export async function linkTargets(
 ): Promise<void> {
   if (officialIds.length === 0) return;
   await em.query(
-    `INSERT INTO measure_target (measure_id, official_id, position)
+    `INSERT INTO ${MT.table} (${MT.name('measureId')}, ${MT.name('officialId')}, ${MT.name('position')})
      SELECT $1, t.official_id, t.position
      FROM unnest($2::int4[]) WITH ORDINALITY AS t(official_id, position)`,
     [measureId, officialIds],
@@ -112,7 +120,7 @@ export async function linkTargets(
 }
 
 export async function unlinkTargets(em: EntityManager, measureId: number): Promise<void> {
-  await em.query('DELETE FROM measure_target WHERE measure_id = $1', [measureId]);
+  await em.query(`DELETE FROM ${MT.table} WHERE ${MT.name('measureId')} = $1`, [measureId]);
 }
 
 /** Serialises edits of inResponseTo (see RESPONSE_CHAIN_LOCK), until the transaction ends. */
@@ -152,25 +160,26 @@ export async function relinkStatements(
   statementIds: readonly number[],
   replace: boolean,
 ): Promise<number[]> {
-  const unlinked: { statement_id: number }[] = replace
+  const statementId = SM.name('statementId');
+  const unlinked: { statementId: number }[] = replace
     ? await em.query(
         // In a CTE: TypeORM answers a bare DELETE with [rows, count] rather than the rows.
-        `WITH unlinked AS (DELETE FROM statement_measure WHERE measure_id = $1
-           RETURNING statement_id) SELECT statement_id FROM unlinked`,
+        `WITH unlinked AS (DELETE FROM ${SM.table} WHERE ${SM.name('measureId')} = $1
+           RETURNING ${statementId}) SELECT ${statementId} AS "statementId" FROM unlinked`,
         [measureId],
       )
     : [];
-  const linked: { statement_id: number }[] =
+  const linked: { statementId: number }[] =
     statementIds.length === 0
       ? []
       : await em.query(
-          `INSERT INTO statement_measure (statement_id, measure_id)
+          `INSERT INTO ${SM.table} (${statementId}, ${SM.name('measureId')})
            SELECT s, $1 FROM unnest($2::int4[]) AS s ON CONFLICT DO NOTHING
-           RETURNING statement_id`,
+           RETURNING ${statementId} AS "statementId"`,
           [measureId, statementIds],
         );
-  const before = new Set(unlinked.map((row) => row.statement_id));
-  const after = new Set(linked.map((row) => row.statement_id));
+  const before = new Set(unlinked.map((row) => row.statementId));
+  const after = new Set(linked.map((row) => row.statementId));
   return [
     ...[...before].filter((s) => !after.has(s)),
     ...[...after].filter((s) => !before.has(s)),
@@ -184,11 +193,12 @@ export async function measureState(em: EntityManager, id: number): Promise<strin
     `SELECT json_build_array(
        (SELECT to_jsonb(${M.alias}) - '${M.name('updatedAt')}' - 'search' FROM ${M.from}
           WHERE ${M.column('id')} = $1),
-       (SELECT json_agg(official_id ORDER BY position) FROM measure_target WHERE measure_id = $1),
+       (SELECT json_agg(${MT.name('officialId')} ORDER BY ${MT.name('position')}) FROM ${MT.table}
+          WHERE ${MT.name('measureId')} = $1),
        (SELECT json_agg(json_build_array(title, url, publisher, published_on) ORDER BY id)
           FROM source WHERE measure_id = $1),
-       (SELECT json_agg(statement_id ORDER BY statement_id) FROM statement_measure
-          WHERE measure_id = $1))::text AS state`,
+       (SELECT json_agg(${SM.name('statementId')} ORDER BY ${SM.name('statementId')}) FROM ${SM.table}
+          WHERE ${SM.name('measureId')} = $1))::text AS state`,
     [id],
   );
   return state;

@@ -17,13 +17,16 @@ import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { addedSeq, type ChangeAction, changesMatching } from '../live/change-log';
 import type { OfficialService } from '../officials/official.service';
-import { MEASURE_TABLE } from './measure.columns';
+import { STATEMENT_MEASURE_TABLE } from '../statements/statement.columns';
+import { MEASURE_TABLE, MEASURE_TARGET_TABLE } from './measure.columns';
 import { Measure } from './measure.entity';
 import { type MeasureKind, MeasureOrderField, type MeasureStatus } from './measure.enums';
 import type { MeasureFilter, MeasureOrder } from './measure.inputs';
 
 /** The measure column map, short: `M.column('announcedOn')` writes `m.announced_on`. */
 const M = MEASURE_TABLE;
+const MT = MEASURE_TARGET_TABLE;
+const SM = STATEMENT_MEASURE_TABLE;
 
 const ORDER_COLUMNS: Record<MeasureOrderField, KeysetColumn<Measure>> = {
   [MeasureOrderField.ANNOUNCED_ON]: {
@@ -67,10 +70,10 @@ export const MEASURE_PARENTS: Record<MeasureParent, ParentLink> = {
   imposedBy: { column: M.column('imposedByCode'), keyType: 'text[]' },
   targetCountry: { column: M.column('targetCountryCode'), keyType: 'text[]' },
   targetOfficial: {
-    from: `measure_target mt JOIN ${M.from} ON ${M.column('id')} = mt.measure_id`,
-    column: 'mt.official_id',
+    from: `${MT.from} JOIN ${M.from} ON ${M.column('id')} = ${MT.column('measureId')}`,
+    column: MT.column('officialId'),
     keyType: 'int4[]',
-    countFrom: 'measure_target mt',
+    countFrom: MT.from,
   },
 };
 
@@ -226,9 +229,9 @@ export class MeasureService {
   /** Statement.measures: the measures each statement announces or justifies. */
   async ofStatements(statementIds: readonly number[]): Promise<Measure[][]> {
     const rows = await this.sql.rows<Measure & { parentKey: number }>(
-      `SELECT sm.statement_id AS "parentKey", ${M.selectAll}
-       FROM statement_measure sm JOIN ${M.from} ON ${M.column('id')} = sm.measure_id
-       WHERE sm.statement_id = ANY($1::int4[]) ${OLDEST_FIRST}`,
+      `SELECT ${SM.column('statementId')} AS "parentKey", ${M.selectAll}
+       FROM ${SM.from} JOIN ${M.from} ON ${M.column('id')} = ${SM.column('measureId')}
+       WHERE ${SM.column('statementId')} = ANY($1::int4[]) ${OLDEST_FIRST}`,
       [statementIds],
     );
     return groupByParent(
@@ -324,5 +327,6 @@ function textCondition(text: string): string {
 
 /** `filter.targetsOfficial` on measure m. */
 function targetsOfficialCondition(official: string): string {
-  return `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = ${M.column('id')} AND f.official_id = ${official})`;
+  // Its own alias (f): the list may already join measure_target as mt (targetOfficial).
+  return `EXISTS (SELECT 1 FROM ${MT.table} f WHERE ${MT.column('measureId', 'f')} = ${M.column('id')} AND ${MT.column('officialId', 'f')} = ${official})`;
 }

@@ -6,6 +6,7 @@ import type { CountryService } from '../countries/country.service';
 import type { KeysetOrder, Page, PageWindow, SqlParams } from '../database/keyset';
 import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
+import { MEASURE_TARGET_TABLE } from '../measures/measure.columns';
 import type { OfficialCategory } from './official-category';
 import { OFFICIAL_COLUMNS, OFFICIAL_TABLE } from './official.columns';
 import { Official } from './official.entity';
@@ -13,6 +14,7 @@ import type { OfficialFilter } from './official.inputs';
 
 /** The official column map, short: `O.column('countryCode')` writes `o.country_code`. */
 const O = OFFICIAL_TABLE;
+const MT = MEASURE_TARGET_TABLE;
 
 const BY_NAME: KeysetOrder<Official> = {
   id: 'official:NAME',
@@ -29,7 +31,7 @@ export type TargetRow = Official & { targetPosition: number };
 export const BY_TARGET_POSITION: KeysetOrder<TargetRow> = {
   id: 'target:POSITION',
   direction: 'ASC',
-  columns: [{ sql: 'mt.position', type: 'int', value: (o) => o.targetPosition }],
+  columns: [{ sql: MT.column('position'), type: 'int', value: (o) => o.targetPosition }],
 };
 
 interface NormalizedOfficialFilter {
@@ -53,11 +55,11 @@ const OF_COUNTRY: ParentLink = { column: O.column('countryCode'), keyType: 'text
 
 /** Measure.targets: through the link table, which gives their recorded position. */
 export const TARGETS_OF_MEASURE: ParentLink = {
-  column: 'mt.measure_id',
+  column: MT.column('measureId'),
   keyType: 'int4[]',
-  from: `measure_target mt JOIN ${O.from} ON ${O.column('id')} = mt.official_id`,
-  select: 'mt.position AS "targetPosition"',
-  countFrom: 'measure_target mt',
+  from: `${MT.from} JOIN ${O.from} ON ${O.column('id')} = ${MT.column('officialId')}`,
+  select: `${MT.column('position')} AS "targetPosition"`,
+  countFrom: MT.from,
 };
 
 export class OfficialService {

@@ -13,7 +13,7 @@ import {
 import { OFFICIAL_COLUMNS, OFFICIAL_TABLE } from '../officials/official.columns';
 import type { Official } from '../officials/official.entity';
 import { BY_TARGET_POSITION, TARGETS_OF_MEASURE } from '../officials/official.service';
-import { STATEMENT_TABLE } from '../statements/statement.columns';
+import { STATEMENT_MEASURE_TABLE, STATEMENT_TABLE } from '../statements/statement.columns';
 import type { Statement } from '../statements/statement.entity';
 import { connection } from './connection';
 import {
@@ -38,6 +38,7 @@ import { dateTime, globalId, literal, property } from './sql-values';
 const M = MEASURE_TABLE;
 const O = OFFICIAL_TABLE;
 const S = STATEMENT_TABLE;
+const SM = STATEMENT_MEASURE_TABLE;
 
 /** A field of Query: the roots the planner covers, each as its JSON. */
 export function rootField(
@@ -194,7 +195,7 @@ function measure(scope: Scope, a: string, fields: Fields): string {
       case 'statements':
         return list(
           scope,
-          `SELECT ${S.selectAll} FROM statement_measure sm JOIN ${S.from} ON ${S.column('id')} = sm.statement_id WHERE sm.measure_id = ${property<Measure>(a, 'id')}`,
+          `SELECT ${S.selectAll} FROM ${SM.from} JOIN ${S.from} ON ${S.column('id')} = ${SM.column('statementId')} WHERE ${SM.column('measureId')} = ${property<Measure>(a, 'id')}`,
           (b) => `${property<Statement>(b, 'issuedOn')}, ${property<Statement>(b, 'id')}`,
           (b) => statement(scope, b, subfields(scope, 'Statement', nodes)),
         );

@@ -1,4 +1,5 @@
 import { TableColumns } from '../database/table-columns';
+import type { StatementMeasure } from './statement-measure.entity';
 import type { Statement } from './statement.entity';
 
 /** The statement table's columns by Statement property; the compiler asks for every stored one. */
@@ -32,3 +33,9 @@ export const STATEMENT_RECORD = [
 
 /** A statement as the write path records it. */
 export type StatementRecord = Pick<Statement, (typeof STATEMENT_RECORD)[number]>;
+
+/** The statement_measure link table: the measures a statement announces or justifies. */
+export const STATEMENT_MEASURE_TABLE = new TableColumns('statement_measure', 'sm', {
+  statementId: 'statement_id',
+  measureId: 'measure_id',
+} satisfies Record<keyof StatementMeasure, string>);

@@ -1,7 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import { STATEMENT_RECORD, STATEMENT_TABLE, type StatementRecord } from './statement.columns';
+import {
+  STATEMENT_MEASURE_TABLE,
+  STATEMENT_RECORD,
+  STATEMENT_TABLE,
+  type StatementRecord,
+} from './statement.columns';
 
 /** The SQL of addStatement, inside the caller's transaction (`em`). */
+
+/** The link table, short: `SM.name('measureId')` writes `measure_id`. */
+const SM = STATEMENT_MEASURE_TABLE;
 
 /** Inserts the statement row and returns its id. */
 export async function insertStatement(em: EntityManager, record: StatementRecord): Promise<number> {
@@ -22,7 +30,8 @@ export async function linkMeasures(
 ): Promise<void> {
   if (measureIds.length === 0) return;
   await em.query(
-    `INSERT INTO statement_measure (statement_id, measure_id) SELECT $1, m FROM unnest($2::int4[]) AS m`,
+    `INSERT INTO ${SM.table} (${SM.name('statementId')}, ${SM.name('measureId')})
+     SELECT $1, m FROM unnest($2::int4[]) AS m`,
     [statementId, measureIds],
   );
 }

@@ -7,11 +7,12 @@ import type { KeysetOrder, KeyValue, Page, PageWindow, SqlParams } from '../data
 import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { addedSeq, changesMatching } from '../live/change-log';
-import { STATEMENT_TABLE } from './statement.columns';
+import { STATEMENT_MEASURE_TABLE, STATEMENT_TABLE } from './statement.columns';
 import { Statement } from './statement.entity';
 
 /** The statement column map, short: `S.column('issuedOn')` writes `s.issued_on`. */
 const S = STATEMENT_TABLE;
+const SM = STATEMENT_MEASURE_TABLE;
 
 /** Newest first. */
 const BY_ISSUED_ON: KeysetOrder<Statement> = {
@@ -124,9 +125,9 @@ export class StatementService {
   /** Measure.statements: the statements announcing or justifying each measure, oldest first. */
   async ofMeasures(measureIds: readonly number[]): Promise<Statement[][]> {
     const rows = await this.sql.rows<Statement & { parentKey: number }>(
-      `SELECT sm.measure_id AS "parentKey", ${S.selectAll}
-       FROM statement_measure sm JOIN ${S.from} ON ${S.column('id')} = sm.statement_id
-       WHERE sm.measure_id = ANY($1::int4[]) ORDER BY ${S.column('issuedOn')}, ${S.column('id')}`,
+      `SELECT ${SM.column('measureId')} AS "parentKey", ${S.selectAll}
+       FROM ${SM.from} JOIN ${S.from} ON ${S.column('id')} = ${SM.column('statementId')}
+       WHERE ${SM.column('measureId')} = ANY($1::int4[]) ORDER BY ${S.column('issuedOn')}, ${S.column('id')}`,
       [measureIds],
     );
     return groupByParent(

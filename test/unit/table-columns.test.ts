@@ -1,10 +1,12 @@
 import { getMetadataArgsStorage } from 'typeorm';
 import { TableColumns } from '../../src/database/table-columns';
-import { MEASURE_TABLE } from '../../src/measures/measure.columns';
+import { MeasureTarget } from '../../src/measures/measure-target.entity';
+import { MEASURE_TABLE, MEASURE_TARGET_TABLE } from '../../src/measures/measure.columns';
 import { Measure } from '../../src/measures/measure.entity';
 import { OFFICIAL_COLUMNS, OFFICIAL_TABLE } from '../../src/officials/official.columns';
 import { Official } from '../../src/officials/official.entity';
-import { STATEMENT_TABLE } from '../../src/statements/statement.columns';
+import { StatementMeasure } from '../../src/statements/statement-measure.entity';
+import { STATEMENT_MEASURE_TABLE, STATEMENT_TABLE } from '../../src/statements/statement.columns';
 import { Statement } from '../../src/statements/statement.entity';
 
 /**
@@ -15,6 +17,8 @@ describe.each([
   ['measure', Measure, MEASURE_TABLE],
   ['official', Official, OFFICIAL_TABLE],
   ['statement', Statement, STATEMENT_TABLE],
+  ['measure_target', MeasureTarget, MEASURE_TARGET_TABLE],
+  ['statement_measure', StatementMeasure, STATEMENT_MEASURE_TABLE],
 ] as const)('the %s column map', (table, entity, map: TableColumns<string>) => {
   const metadata = getMetadataArgsStorage();
 
