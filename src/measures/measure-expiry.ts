@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { UPDATED_AT_NOW } from '../database/sql';
 import { appendChanges } from '../live/change-log';
 import type { Logger } from '../logger';
+import { MEASURE_TABLE } from './measure.columns';
 import { MeasureStatus } from './measure.enums';
 
 /** The statuses a measure leaves when its expiresOn passes; LIFTED and EXPIRED are final. */
@@ -23,6 +24,27 @@ export function utcToday(now: Date = new Date()): string {
 export function hasExpired(expiresOn: string | null, today: string = utcToday()): boolean {
   return expiresOn !== null && expiresOn < today;
 }
+
+/** The measure column map, short: `M.name('expiresOn')` writes `expires_on`. */
+const M = MEASURE_TABLE;
+
+/**
+ * Expires up to $2 measures due before $1 (today), oldest expiresOn first, and returns their ids.
+ * In a CTE: TypeORM answers a bare UPDATE with [rows, count] rather than the rows. The statuses
+ * are those of measure_expiry_idx, whose predicate the planner must match to use it.
+ */
+const SWEEP_BATCH = `WITH expired AS (
+    UPDATE ${M.table}
+    SET ${M.name('status')} = '${MeasureStatus.EXPIRED}', ${M.name('updatedAt')} = ${UPDATED_AT_NOW}
+    WHERE ${M.name('id')} IN (
+      SELECT ${M.name('id')} FROM ${M.table}
+      WHERE ${M.name('status')} IN (${EXPIRING_STATUSES.map((s) => `'${s}'`).join(', ')})
+        AND ${M.name('expiresOn')} IS NOT NULL AND ${M.name('expiresOn')} < $1::date
+      ORDER BY ${M.name('expiresOn')}, ${M.name('id')}
+      LIMIT $2
+      FOR UPDATE SKIP LOCKED)
+    RETURNING ${M.name('id')} AS id)
+  SELECT id FROM expired ORDER BY id`;
 
 /** Only one instance sweeps at a time; any constant shared by every instance will do. */
 const EXPIRY_LOCK = 7_305_114_214;
@@ -101,21 +123,7 @@ export class MeasureExpiry {
         [EXPIRY_LOCK],
       );
       if (!locked) return null;
-      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] rather than the rows.
-      const rows: { id: number }[] = await em.query(
-        `WITH expired AS (
-           UPDATE measure SET status = 'EXPIRED', updated_at = ${UPDATED_AT_NOW}
-           WHERE id IN (
-             SELECT id FROM measure
-             WHERE status IN ('ANNOUNCED', 'IN_FORCE', 'SUSPENDED') -- as measure_expiry_idx
-               AND expires_on IS NOT NULL AND expires_on < $1::date
-             ORDER BY expires_on, id
-             LIMIT $2
-             FOR UPDATE SKIP LOCKED)
-           RETURNING id)
-         SELECT id FROM expired ORDER BY id`,
-        [utcToday(), BATCH],
-      );
+      const rows: { id: number }[] = await em.query(SWEEP_BATCH, [utcToday(), BATCH]);
       const ids = rows.map((row) => row.id);
       await appendChanges(
         em,

@@ -1,49 +1,47 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { atPrecision, DatePrecision } from '../common/date-precision';
-import { AppError, badUserInput, ErrorCode, notFound } from '../common/errors';
+import { badUserInput, notFound } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
 import { missingIds } from '../database/missing-ids';
-import { UPDATED_AT_NOW } from '../database/sql';
 import { touch, writeTransaction } from '../database/transaction';
-import { appendChanges, type Change, type ChangeAuthor } from '../live/change-log';
+import { appendChanges, type ChangeAuthor } from '../live/change-log';
 import type { OfficialWriteService } from '../officials/official-write.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { StatementService } from '../statements/statement.service';
-import { EXPIRING_STATUSES, hasExpired } from './measure-expiry';
+import { measureChanges, statementChanges } from './measure.changes';
+import type { MeasureRecord } from './measure.columns';
 import { MeasureStatus } from './measure.enums';
-import { type AddMeasureInput, MAX_TARGETS, type UpdateMeasureInput } from './measure.inputs';
+import type { AddMeasureInput, UpdateMeasureInput } from './measure.inputs';
+import {
+  checkDates,
+  checkLift,
+  checkNamedTargetTotal,
+  checkRequiredOnUpdate,
+  checkTargetCount,
+  liftWithLiftMeasure,
+  type MeasureChanges,
+  type NewMeasureFields,
+  newRecord,
+  statusByDates,
+  uniqueTargetIds,
+  updatedRecord,
+} from './measure.rules';
+import {
+  idByExternalId,
+  insertMeasure,
+  linkTargets,
+  lockMeasure,
+  lockResponseChain,
+  markLifted,
+  measureState,
+  namedTargetCount,
+  relinkStatements,
+  responseChainReaches,
+  unlinkTargets,
+  updateMeasure,
+} from './measure.repository';
 import type { MeasureService } from './measure.service';
-
-/** A measure's own columns, as the write path handles them. */
-interface MeasureRecord {
-  kind: string;
-  title: string;
-  summary: string | null;
-  imposedByCode: string;
-  targetCountryCode: string | null;
-  beneficiaryCountryCode: string | null;
-  targetCount: number;
-  announcedOn: string;
-  announcedOnPrecision: DatePrecision;
-  effectiveFrom: string | null;
-  expiresOn: string | null;
-  indefinite: boolean;
-  status: MeasureStatus;
-  liftedOn: string | null;
-  inResponseToId: number | null;
-}
-
-const RECORD_COLUMNS = `kind, title, summary, imposed_by_code AS "imposedByCode",
-  target_country_code AS "targetCountryCode", beneficiary_country_code AS "beneficiaryCountryCode",
-  target_count AS "targetCount", announced_on AS "announcedOn",
-  announced_on_precision AS "announcedOnPrecision", effective_from AS "effectiveFrom",
-  expires_on AS "expiresOn", indefinite, status, lifted_on AS "liftedOn",
-  in_response_to_id AS "inResponseToId"`;
-
-/** Serialises changes to inResponseTo, so two concurrent edits cannot close a cycle together. */
-const RESPONSE_CHAIN_LOCK = 7_305_114_213;
 
 /** The named targets of an add or update: existing officials by id, then new ones to record. */
 interface NamedTargets {
@@ -53,19 +51,6 @@ interface NamedTargets {
   /** Input path for errors, e.g. `input`. */
   path: string;
 }
-
-/** Fields of UpdateMeasureInput that cannot be cleared. */
-const REQUIRED_ON_UPDATE = [
-  'kind',
-  'title',
-  'imposedBy',
-  'targetCount',
-  'announcedOn',
-  'announcedOnPrecision',
-  'indefinite',
-  'status',
-  'sources',
-] as const;
 
 /**
  * addMeasure, updateMeasure and liftMeasure. Each is one transaction: every rule that needs no
@@ -89,33 +74,12 @@ export class MeasureWriteService {
       // Refused since LIFTED needs a date only liftMeasure records; but a replay of an add stored
       // before that rule existed still answers with what it stored.
       const externalId = input.externalId?.trim();
-      const [stored]: { id: number }[] = externalId
-        ? await this.dataSource.query('SELECT id FROM measure WHERE external_id = $1', [externalId])
-        : [];
-      if (stored) return stored.id;
+      const stored = externalId ? await idByExternalId(this.dataSource, externalId) : undefined;
+      if (stored !== undefined) return stored;
       throw liftWithLiftMeasure();
     }
     const targets = this.namedTargets(input, 'input');
-    const record: MeasureRecord = {
-      kind: input.kind,
-      title: input.title.trim(),
-      summary: input.summary?.trim() || null,
-      imposedByCode: this.countries.knownCode(input.imposedBy, 'input.imposedBy'),
-      targetCountryCode: this.optionalCountry(input.targetCountry, 'input.targetCountry'),
-      beneficiaryCountryCode: this.optionalCountry(
-        input.beneficiaryCountry,
-        'input.beneficiaryCountry',
-      ),
-      targetCount: input.targetCount ?? targets.count,
-      announcedOn: atPrecision(input.announcedOn, input.announcedOnPrecision ?? DatePrecision.DAY),
-      announcedOnPrecision: input.announcedOnPrecision ?? DatePrecision.DAY,
-      effectiveFrom: input.effectiveFrom ?? null,
-      expiresOn: input.expiresOn ?? null,
-      indefinite: input.indefinite ?? false,
-      status: input.status ?? MeasureStatus.IN_FORCE,
-      liftedOn: null,
-      inResponseToId: this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId'),
-    };
+    const record = newRecord(this.changesOf(input), targets.count);
     checkTargetCount(record.targetCount, targets.count, 'input.targetCount');
     checkDates(record, 'input', new Set(Object.keys(input)));
     record.status = statusByDates(record, record.status, new Set());
@@ -124,7 +88,7 @@ export class MeasureWriteService {
 
     return writeTransaction(this.dataSource, async (em) => {
       await this.checkReferences(em, targets, record.inResponseToId, statementIds);
-      const inserted = await this.insertMeasure(em, record, externalId);
+      const inserted = await insertMeasure(em, record, externalId);
       if (inserted.existing) return inserted.id; // a replay: nothing is written
       const id = inserted.id;
       const newOfficialIds = await this.writeTargets(em, id, targets);
@@ -142,14 +106,7 @@ export class MeasureWriteService {
 
   async update(id: number, input: UpdateMeasureInput, author: ChangeAuthor): Promise<void> {
     await assertValid(input, 'input');
-    for (const field of REQUIRED_ON_UPDATE) {
-      if (input[field] === null) {
-        throw badUserInput(
-          `input.${field}`,
-          `input.${field} cannot be null; leave it out to keep the current value.`,
-        );
-      }
-    }
+    checkRequiredOnUpdate(input);
     if (input.status === MeasureStatus.LIFTED) throw liftWithLiftMeasure();
     const replacesTargets = input.targetOfficialIds != null || input.newTargets != null;
     const targets = replacesTargets ? this.namedTargets(input, 'input') : undefined;
@@ -167,41 +124,8 @@ export class MeasureWriteService {
       if (input.inResponseToId !== undefined) await lockResponseChain(em);
       const current = await this.lockMeasure(em, id);
       const before = await measureState(em, id);
-      const next: MeasureRecord = { ...current };
-      if (input.kind != null) next.kind = input.kind;
-      if (input.title != null) next.title = input.title.trim();
-      if (input.summary !== undefined) next.summary = input.summary?.trim() || null;
-      if (input.imposedBy != null)
-        next.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
-      if (input.targetCountry !== undefined) {
-        next.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
-      }
-      if (input.beneficiaryCountry !== undefined) {
-        next.beneficiaryCountryCode = this.optionalCountry(
-          input.beneficiaryCountry,
-          'input.beneficiaryCountry',
-        );
-      }
-      if (input.targetCount != null) next.targetCount = input.targetCount;
-      // New targets without a new count: the count covers at least the people named.
-      else if (targets) next.targetCount = Math.max(current.targetCount, targets.count);
-      if (input.announcedOn != null) next.announcedOn = input.announcedOn;
-      if (input.announcedOnPrecision != null)
-        next.announcedOnPrecision = input.announcedOnPrecision;
-      next.announcedOn = atPrecision(next.announcedOn, next.announcedOnPrecision);
-      if (input.effectiveFrom !== undefined) next.effectiveFrom = input.effectiveFrom ?? null;
-      if (input.expiresOn !== undefined) next.expiresOn = input.expiresOn ?? null;
-      if (input.indefinite != null) next.indefinite = input.indefinite;
-      if (input.status != null) {
-        next.status = input.status;
-        // Reinstated: a measure no longer lifted has no lifting date.
-        if (input.status !== MeasureStatus.LIFTED) next.liftedOn = null;
-      }
-      if (input.inResponseToId !== undefined) {
-        next.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
-      }
-
-      const namedCount = targets ? targets.count : await this.namedTargetCount(em, id);
+      const next = updatedRecord(current, this.changesOf(input), targets?.count);
+      const namedCount = targets ? targets.count : await namedTargetCount(em, id);
       checkTargetCount(next.targetCount, namedCount, 'input.targetCount');
       checkDates(next, 'input', provided);
       next.status = statusByDates(next, current.status, provided);
@@ -210,10 +134,10 @@ export class MeasureWriteService {
       }
       await this.checkReferences(em, targets, next.inResponseToId, statementIds);
 
-      await this.writeRecord(em, id, next);
+      await updateMeasure(em, id, next);
       let newOfficialIds: number[] = [];
       if (targets) {
-        await em.query('DELETE FROM measure_target WHERE measure_id = $1', [id]);
+        await unlinkTargets(em, id);
         newOfficialIds = await this.writeTargets(em, id, targets);
       }
       if (input.sources) await this.sources.replace(em, { measureId: id }, input.sources);
@@ -242,29 +166,12 @@ export class MeasureWriteService {
       statementId != null ? this.statements.decodeId(statementId, 'statementId') : null;
     await writeTransaction(this.dataSource, async (em) => {
       const current = await this.lockMeasure(em, id);
-      if (current.status === MeasureStatus.LIFTED) {
-        throw new AppError(
-          ErrorCode.CONFLICT,
-          current.liftedOn
-            ? `This measure was already lifted on ${current.liftedOn}.`
-            : 'This measure is already lifted.',
-          { field: 'id' },
-        );
-      }
-      if (liftedOn < current.announcedOn) {
-        throw badUserInput(
-          'liftedOn',
-          `liftedOn (${liftedOn}) is before the measure was announced (${current.announcedOn}).`,
-        );
-      }
+      checkLift(current, liftedOn);
       if (statement !== null) {
         if ((await missingIds(em, 'statement', [statement])) >= 0)
           throw notFound('statementId', 'There is no statement with this ID.');
       }
-      await em.query(
-        `UPDATE measure SET status = 'LIFTED', lifted_on = $2, updated_at = ${UPDATED_AT_NOW} WHERE id = $1`,
-        [id, liftedOn],
-      );
+      await markLifted(em, id, liftedOn);
       const relinked =
         statement !== null ? await this.linkStatements(em, id, [statement], false) : [];
       await appendChanges(
@@ -276,29 +183,52 @@ export class MeasureWriteService {
   }
 
   private namedTargets(input: AddMeasureInput | UpdateMeasureInput, path: string): NamedTargets {
-    const seen = new Map<number, number>();
-    const existing = (input.targetOfficialIds ?? []).map((globalId, i) => {
-      const field = `${path}.targetOfficialIds[${i}]`;
-      const id = this.officials.decodeId(globalId, field);
-      const earlier = seen.get(id);
-      if (earlier !== undefined) {
-        throw badUserInput(
-          field,
-          `${field} repeats ${path}.targetOfficialIds[${earlier}]; name each target once.`,
-        );
-      }
-      seen.set(id, i);
-      return id;
-    });
+    const existing = uniqueTargetIds(
+      input.targetOfficialIds ?? [],
+      (globalId, field) => this.officials.decodeId(globalId, field),
+      path,
+    );
     const fresh = this.officialWriter.normalize(input.newTargets ?? [], `${path}.newTargets`);
     const count = existing.length + fresh.length;
-    if (count > MAX_TARGETS) {
-      throw badUserInput(
-        `${path}.newTargets`,
-        `At most ${MAX_TARGETS} named targets in one call (got ${count}).`,
+    checkNamedTargetTotal(count, path);
+    return { existing, fresh, count, path };
+  }
+
+  /**
+   * The input's fields as the record's columns, each checked and trimmed: country codes must be
+   * known and ids well-formed. Only what the input gives is there (see MeasureChanges);
+   * AddMeasureInput requires kind, title, imposedBy and announcedOn, so an add's have them.
+   */
+  private changesOf(input: AddMeasureInput): NewMeasureFields;
+  private changesOf(input: UpdateMeasureInput): MeasureChanges;
+  private changesOf(input: AddMeasureInput | UpdateMeasureInput): MeasureChanges {
+    const changes: MeasureChanges = {};
+    if (input.kind != null) changes.kind = input.kind;
+    if (input.title != null) changes.title = input.title.trim();
+    if (input.summary !== undefined) changes.summary = input.summary?.trim() || null;
+    if (input.imposedBy != null)
+      changes.imposedByCode = this.countries.knownCode(input.imposedBy, 'input.imposedBy');
+    if (input.targetCountry !== undefined) {
+      changes.targetCountryCode = this.optionalCountry(input.targetCountry, 'input.targetCountry');
+    }
+    if (input.beneficiaryCountry !== undefined) {
+      changes.beneficiaryCountryCode = this.optionalCountry(
+        input.beneficiaryCountry,
+        'input.beneficiaryCountry',
       );
     }
-    return { existing, fresh, count, path };
+    if (input.targetCount != null) changes.targetCount = input.targetCount;
+    if (input.announcedOn != null) changes.announcedOn = input.announcedOn;
+    if (input.announcedOnPrecision != null)
+      changes.announcedOnPrecision = input.announcedOnPrecision;
+    if (input.effectiveFrom !== undefined) changes.effectiveFrom = input.effectiveFrom ?? null;
+    if (input.expiresOn !== undefined) changes.expiresOn = input.expiresOn ?? null;
+    if (input.indefinite != null) changes.indefinite = input.indefinite;
+    if (input.status != null) changes.status = input.status;
+    if (input.inResponseToId !== undefined) {
+      changes.inResponseToId = this.optionalMeasureId(input.inResponseToId, 'input.inResponseToId');
+    }
+    return changes;
   }
 
   private optionalCountry(code: string | null | undefined, field: string): string | null {
@@ -315,60 +245,10 @@ export class MeasureWriteService {
     return ids.map((id, i) => this.statements.decodeId(id, `${field}[${i}]`));
   }
 
-  /**
-   * Inserts the measure row. With an externalId, a unique index decides: of concurrent adds with
-   * the same key exactly one inserts, and the others wait for it to commit and get its id.
-   */
-  private async insertMeasure(
-    em: EntityManager,
-    r: MeasureRecord,
-    externalId: string | null,
-  ): Promise<{ id: number; existing: boolean }> {
-    const rows: { id: number }[] = await em.query(
-      `INSERT INTO measure (kind, title, summary, imposed_by_code, target_country_code,
-         beneficiary_country_code, target_count, announced_on, announced_on_precision,
-         effective_from, expires_on, indefinite, status, lifted_on, in_response_to_id, external_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (external_id) DO NOTHING
-       RETURNING id`,
-      [...recordValues(r), externalId],
-    );
-    if (rows.length > 0) return { id: rows[0]!.id, existing: false };
-    const [existing]: { id: number }[] = await em.query(
-      'SELECT id FROM measure WHERE external_id = $1',
-      [externalId],
-    );
-    if (!existing) throw new Error(`externalId conflict without a row for ${externalId}`);
-    return { id: existing.id, existing: true };
-  }
-
-  private async writeRecord(em: EntityManager, id: number, r: MeasureRecord): Promise<void> {
-    await em.query(
-      `UPDATE measure SET kind = $1, title = $2, summary = $3, imposed_by_code = $4,
-         target_country_code = $5, beneficiary_country_code = $6, target_count = $7,
-         announced_on = $8, announced_on_precision = $9, effective_from = $10, expires_on = $11,
-         indefinite = $12, status = $13, lifted_on = $14, in_response_to_id = $15,
-         updated_at = ${UPDATED_AT_NOW}
-       WHERE id = $16`,
-      [...recordValues(r), id],
-    );
-  }
-
   private async lockMeasure(em: EntityManager, id: number): Promise<MeasureRecord> {
-    const [current]: MeasureRecord[] = await em.query(
-      `SELECT ${RECORD_COLUMNS} FROM measure WHERE id = $1 FOR NO KEY UPDATE`,
-      [id],
-    );
+    const current = await lockMeasure(em, id);
     if (!current) throw notFound('id', 'There is no measure with this ID.');
     return current;
-  }
-
-  private async namedTargetCount(em: EntityManager, id: number): Promise<number> {
-    const [row]: { count: number }[] = await em.query(
-      'SELECT count(*)::int AS count FROM measure_target WHERE measure_id = $1',
-      [id],
-    );
-    return row!.count;
   }
 
   /** Every referenced object must exist; the first that does not is named. */
@@ -404,19 +284,7 @@ export class MeasureWriteService {
     inResponseToId: number,
   ): Promise<void> {
     await lockResponseChain(em);
-    const [cycle] = await em.query(
-      // UNION (not UNION ALL) ends the walk at any id seen before, so it needs no depth limit
-      // and ends even on a chain that somehow already loops.
-      `WITH RECURSIVE chain(id) AS (
-         SELECT $2::int4
-         UNION
-         SELECT m.in_response_to_id FROM measure m JOIN chain ON m.id = chain.id
-         WHERE m.in_response_to_id IS NOT NULL
-       )
-       SELECT 1 FROM chain WHERE id = $1 LIMIT 1`,
-      [id, inResponseToId],
-    );
-    if (cycle) {
+    if (await responseChainReaches(em, inResponseToId, id)) {
       throw badUserInput(
         'input.inResponseToId',
         'inResponseToId would make a cycle: that measure already answers this one, directly or through others.',
@@ -435,15 +303,7 @@ export class MeasureWriteService {
       targets.fresh,
       (i) => `${targets.path}.newTargets[${i}]`,
     );
-    const officialIds = [...targets.existing, ...newIds];
-    if (officialIds.length > 0) {
-      await em.query(
-        `INSERT INTO measure_target (measure_id, official_id, position)
-         SELECT $1, t.official_id, t.position
-         FROM unnest($2::int4[]) WITH ORDINALITY AS t(official_id, position)`,
-        [measureId, officialIds],
-      );
-    }
+    await linkTargets(em, measureId, [...targets.existing, ...newIds]);
     return newIds;
   }
 
@@ -474,175 +334,11 @@ export class MeasureWriteService {
     statementIds: number[],
     replace: boolean,
   ): Promise<number[]> {
-    const unlinked: { statement_id: number }[] = replace
-      ? await em.query(
-          // In a CTE: TypeORM answers a bare DELETE with [rows, count] rather than the rows.
-          `WITH unlinked AS (DELETE FROM statement_measure WHERE measure_id = $1
-             RETURNING statement_id) SELECT statement_id FROM unlinked`,
-          [measureId],
-        )
-      : [];
-    const linked: { statement_id: number }[] =
-      statementIds.length === 0
-        ? []
-        : await em.query(
-            `INSERT INTO statement_measure (statement_id, measure_id)
-             SELECT s, $1 FROM unnest($2::int4[]) AS s ON CONFLICT DO NOTHING
-             RETURNING statement_id`,
-            [measureId, statementIds],
-          );
-    const before = new Set(unlinked.map((row) => row.statement_id));
-    const after = new Set(linked.map((row) => row.statement_id));
-    const changed = [
-      ...[...before].filter((s) => !after.has(s)),
-      ...[...after].filter((s) => !before.has(s)),
-    ].sort((a, b) => a - b);
+    const changed = await relinkStatements(em, measureId, statementIds, replace);
     await touch(em, 'statement', changed);
     return changed;
   }
 }
 
-/**
- * The dates overrule the status: a measure announced, in force or suspended whose expiresOn has
- * passed is EXPIRED (as the expiry sweep would make it a minute later), and an expired one whose
- * expiresOn this update moves into the future, or removes, is renewed: IN_FORCE, unless the
- * update says which status it has.
- */
-/** LIFTED is set only by liftMeasure, which records the date (a measure added already lifted: add it, then lift it). */
-function liftWithLiftMeasure(): AppError {
-  return badUserInput(
-    'input.status',
-    'Lift a measure with liftMeasure, which records when it was lifted and announces the lift.',
-  );
-}
-
-function statusByDates(
-  r: MeasureRecord,
-  before: MeasureStatus,
-  provided: Set<string>,
-): MeasureStatus {
-  if (EXPIRING_STATUSES.includes(r.status) && hasExpired(r.expiresOn)) return MeasureStatus.EXPIRED;
-  const renewed =
-    (provided.has('expiresOn') || provided.has('indefinite')) && !hasExpired(r.expiresOn);
-  if (before === MeasureStatus.EXPIRED && r.status === before && !provided.has('status') && renewed)
-    return MeasureStatus.IN_FORCE;
-  return r.status;
-}
-
-/**
- * The change-log rows of one measure write: officials it created first, then the measure, then
- * the measures it stopped or started answering, then the statements whose links to it changed.
- */
-function measureChanges(
-  id: number,
-  action: 'added' | 'updated',
-  newOfficialIds: number[],
-  relinkedStatements: number[],
-  answeredMeasures: number[],
-): Change[] {
-  return [
-    ...newOfficialIds.map((officialId) => ({
-      entity: 'Official' as const,
-      entityId: officialId,
-      action: 'added' as const,
-    })),
-    { entity: 'Measure', entityId: id, action },
-    ...answeredMeasures.map((measureId) => ({
-      entity: 'Measure' as const,
-      entityId: measureId,
-      action: 'updated' as const,
-    })),
-    ...statementChanges(relinkedStatements),
-  ];
-}
-
-/** Serialises edits of inResponseTo (see RESPONSE_CHAIN_LOCK). */
-async function lockResponseChain(em: EntityManager): Promise<void> {
-  await em.query('SELECT pg_advisory_xact_lock($1)', [RESPONSE_CHAIN_LOCK]);
-}
-
-function statementChanges(statementIds: number[]): Change[] {
-  return statementIds.map((entityId) => ({ entity: 'Statement', entityId, action: 'updated' }));
-}
-
 /** Thrown inside an update's transaction to roll it back when it changed nothing. */
 const UNCHANGED = Symbol('unchanged');
-
-/** Everything updateMeasure can change about a measure, as one text to compare. */
-async function measureState(em: EntityManager, id: number): Promise<string> {
-  const [{ state }]: { state: string }[] = await em.query(
-    `SELECT json_build_array(
-       (SELECT to_jsonb(m) - 'updated_at' - 'search' FROM measure m WHERE m.id = $1),
-       (SELECT json_agg(official_id ORDER BY position) FROM measure_target WHERE measure_id = $1),
-       (SELECT json_agg(json_build_array(title, url, publisher, published_on) ORDER BY id)
-          FROM source WHERE measure_id = $1),
-       (SELECT json_agg(statement_id ORDER BY statement_id) FROM statement_measure
-          WHERE measure_id = $1))::text AS state`,
-    [id],
-  );
-  return state;
-}
-
-function recordValues(r: MeasureRecord): unknown[] {
-  return [
-    r.kind,
-    r.title,
-    r.summary,
-    r.imposedByCode,
-    r.targetCountryCode,
-    r.beneficiaryCountryCode,
-    r.targetCount,
-    r.announcedOn,
-    r.announcedOnPrecision,
-    r.effectiveFrom,
-    r.expiresOn,
-    r.indefinite,
-    r.status,
-    r.liftedOn,
-    r.inResponseToId,
-  ];
-}
-
-function checkTargetCount(targetCount: number, named: number, field: string): void {
-  if (targetCount < named) {
-    throw badUserInput(
-      field,
-      `targetCount (${targetCount}) is less than the ${named} named targets.`,
-    );
-  }
-}
-
-/**
- * Dates must not contradict each other. `provided` says which fields the caller sent, so that
- * of two contradicting dates the error names the one they gave.
- */
-function checkDates(r: MeasureRecord, path: string, provided: Set<string>): void {
-  const blame = (later: string, earlier: string) =>
-    `${path}.${provided.has(later) || !provided.has(earlier) ? later : earlier}`;
-  if (r.effectiveFrom && r.effectiveFrom < r.announcedOn) {
-    throw badUserInput(
-      blame('effectiveFrom', 'announcedOn'),
-      `effectiveFrom (${r.effectiveFrom}) is before announcedOn (${r.announcedOn}).`,
-    );
-  }
-  const start = r.effectiveFrom ?? r.announcedOn;
-  if (r.expiresOn && r.expiresOn < start) {
-    const earlier = r.effectiveFrom ? 'effectiveFrom' : 'announcedOn';
-    throw badUserInput(
-      blame('expiresOn', earlier),
-      `expiresOn (${r.expiresOn}) is before ${earlier} (${start}).`,
-    );
-  }
-  if (r.indefinite && r.expiresOn) {
-    throw badUserInput(
-      blame('expiresOn', 'indefinite'),
-      'An indefinite measure has no expiresOn: leave expiresOn out, or set indefinite to false.',
-    );
-  }
-  if (r.liftedOn && r.liftedOn < r.announcedOn) {
-    throw badUserInput(
-      `${path}.announcedOn`,
-      `announcedOn (${r.announcedOn}) is after the measure was lifted (${r.liftedOn}).`,
-    );
-  }
-}

@@ -17,37 +17,39 @@ import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { addedSeq, type ChangeAction, changesMatching } from '../live/change-log';
 import type { OfficialService } from '../officials/official.service';
+import { STATEMENT_MEASURE_TABLE } from '../statements/statement.columns';
+import { MEASURE_TABLE, MEASURE_TARGET_TABLE } from './measure.columns';
 import { Measure } from './measure.entity';
 import { type MeasureKind, MeasureOrderField, type MeasureStatus } from './measure.enums';
 import type { MeasureFilter, MeasureOrder } from './measure.inputs';
 
-export const MEASURE_COLUMNS = `m.id, m.kind, m.title, m.summary, m.imposed_by_code AS "imposedByCode",
-  m.target_country_code AS "targetCountryCode", m.beneficiary_country_code AS "beneficiaryCountryCode",
-  m.target_count AS "targetCount", m.announced_on AS "announcedOn",
-  m.announced_on_precision AS "announcedOnPrecision", m.effective_from AS "effectiveFrom",
-  m.expires_on AS "expiresOn", m.indefinite, m.status, m.lifted_on AS "liftedOn",
-  m.in_response_to_id AS "inResponseToId", m.external_id AS "externalId",
-  m.created_at AS "createdAt", m.updated_at AS "updatedAt"`;
+/** The measure column map, short: `M.column('announcedOn')` writes `m.announced_on`. */
+const M = MEASURE_TABLE;
+const MT = MEASURE_TARGET_TABLE;
+const SM = STATEMENT_MEASURE_TABLE;
 
 const ORDER_COLUMNS: Record<MeasureOrderField, KeysetColumn<Measure>> = {
   [MeasureOrderField.ANNOUNCED_ON]: {
-    sql: 'm.announced_on',
+    sql: M.column('announcedOn'),
     type: 'date',
     value: (m) => m.announcedOn,
   },
   [MeasureOrderField.CREATED_AT]: {
-    sql: 'm.created_at',
+    sql: M.column('createdAt'),
     type: 'timestamptz',
     value: (m) => m.createdAt.toISOString(),
   },
   [MeasureOrderField.TARGET_COUNT]: {
-    sql: 'm.target_count',
+    sql: M.column('targetCount'),
     type: 'int',
     value: (m) => m.targetCount,
   },
 };
 
-const ID_COLUMN: KeysetColumn<Measure> = { sql: 'm.id', type: 'int', value: (m) => m.id };
+const ID_COLUMN: KeysetColumn<Measure> = { sql: M.column('id'), type: 'int', value: (m) => m.id };
+
+/** Measure.responses and Statement.measures: oldest first. */
+const OLDEST_FIRST = `ORDER BY ${M.column('announcedOn')}, ${M.column('id')}`;
 
 const ORDERS = new Map<string, KeysetOrder<Measure>>();
 for (const field of Object.values(MeasureOrderField)) {
@@ -65,13 +67,13 @@ for (const field of Object.values(MeasureOrderField)) {
 export type MeasureParent = 'imposedBy' | 'targetCountry' | 'targetOfficial';
 
 export const MEASURE_PARENTS: Record<MeasureParent, ParentLink> = {
-  imposedBy: { column: 'm.imposed_by_code', keyType: 'text[]' },
-  targetCountry: { column: 'm.target_country_code', keyType: 'text[]' },
+  imposedBy: { column: M.column('imposedByCode'), keyType: 'text[]' },
+  targetCountry: { column: M.column('targetCountryCode'), keyType: 'text[]' },
   targetOfficial: {
-    from: 'measure_target mt JOIN measure m ON m.id = mt.measure_id',
-    column: 'mt.official_id',
+    from: `${MT.from} JOIN ${M.from} ON ${M.column('id')} = ${MT.column('measureId')}`,
+    column: MT.column('officialId'),
     keyType: 'int4[]',
-    countFrom: 'measure_target mt',
+    countFrom: MT.from,
   },
 };
 
@@ -106,8 +108,8 @@ export class MeasureService {
     private readonly officials: OfficialService,
   ) {
     this.table = new KeysetTable(sql, {
-      select: MEASURE_COLUMNS,
-      from: 'measure m',
+      select: M.selectAll,
+      from: M.from,
       conditions: measureConditions,
       toRow: (raw) => hydrate(Measure, raw),
     });
@@ -174,7 +176,7 @@ export class MeasureService {
 
   async byIds(ids: readonly number[]): Promise<Measure[]> {
     const rows = await this.sql.rows(
-      `SELECT ${MEASURE_COLUMNS} FROM measure m WHERE m.id = ANY($1::int4[])`,
+      `SELECT ${M.selectAll} FROM ${M.from} WHERE ${M.column('id')} = ANY($1::int4[])`,
       [ids],
     );
     return rows.map((row) => hydrate(Measure, row));
@@ -214,8 +216,8 @@ export class MeasureService {
   /** Measure.responses: the measures answering each of `ids`, oldest first. */
   async responsesTo(ids: readonly number[]): Promise<Measure[][]> {
     const rows = await this.sql.rows<Measure & { parentKey: number }>(
-      `SELECT m.in_response_to_id AS "parentKey", ${MEASURE_COLUMNS} FROM measure m
-       WHERE m.in_response_to_id = ANY($1::int4[]) ORDER BY m.announced_on, m.id`,
+      `SELECT ${M.column('inResponseToId')} AS "parentKey", ${M.selectAll} FROM ${M.from}
+       WHERE ${M.column('inResponseToId')} = ANY($1::int4[]) ${OLDEST_FIRST}`,
       [ids],
     );
     return groupByParent(
@@ -227,9 +229,9 @@ export class MeasureService {
   /** Statement.measures: the measures each statement announces or justifies. */
   async ofStatements(statementIds: readonly number[]): Promise<Measure[][]> {
     const rows = await this.sql.rows<Measure & { parentKey: number }>(
-      `SELECT sm.statement_id AS "parentKey", ${MEASURE_COLUMNS}
-       FROM statement_measure sm JOIN measure m ON m.id = sm.measure_id
-       WHERE sm.statement_id = ANY($1::int4[]) ORDER BY m.announced_on, m.id`,
+      `SELECT ${SM.column('statementId')} AS "parentKey", ${M.selectAll}
+       FROM ${SM.from} JOIN ${M.from} ON ${M.column('id')} = ${SM.column('measureId')}
+       WHERE ${SM.column('statementId')} = ANY($1::int4[]) ${OLDEST_FIRST}`,
       [statementIds],
     );
     return groupByParent(
@@ -242,9 +244,9 @@ export class MeasureService {
   async matchingIds(ids: readonly number[], filter: NormalizedMeasureFilter): Promise<Set<number>> {
     const params = new SqlParams();
     const idsParam = params.add(ids, 'int4[]');
-    const where = [`m.id = ANY(${idsParam})`, ...measureConditions(filter, params)].join(' AND ');
+    const where = [`${M.column('id')} = ANY(${idsParam})`, ...measureConditions(filter, params)];
     const rows = await this.sql.rows<{ id: number }>(
-      `SELECT m.id FROM measure m WHERE ${where}`,
+      `SELECT ${M.column('id')} FROM ${M.from} WHERE ${where.join(' AND ')}`,
       params.values,
     );
     return new Set(rows.map((row) => row.id));
@@ -262,9 +264,9 @@ export class MeasureService {
     filters: readonly Pick<NormalizedMeasureFilter, 'text' | 'targetsOfficial'>[],
   ): Promise<Set<number>[]> {
     const rows = await this.sql.rows<{ i: string; id: number }>(
-      `SELECT q.i, m.id
+      `SELECT q.i, ${M.column('id')}
        FROM unnest($1::text[], $2::int4[]) WITH ORDINALITY AS q(text, official, i)
-       JOIN measure m ON m.id = ANY($3::int4[])
+       JOIN ${M.from} ON ${M.column('id')} = ANY($3::int4[])
        WHERE (q.text IS NULL OR ${textCondition('q.text')})
          AND (q.official IS NULL OR ${targetsOfficialCondition('q.official')})`,
       [
@@ -287,7 +289,7 @@ export class MeasureService {
     limit: number,
   ): Promise<{ seq: number; id: number }[]> {
     const conditions = (params: SqlParams) => measureConditions(filter, params);
-    const query = { entity: 'Measure' as const, actions, from: 'measure m', conditions };
+    const query = { entity: 'Measure' as const, actions, from: M.from, conditions };
     return changesMatching(this.sql, query, after, upTo, limit);
   }
 
@@ -301,14 +303,15 @@ export class MeasureService {
 export function measureConditions(filter: NormalizedMeasureFilter, params: SqlParams): string[] {
   const c: string[] = [];
   if (filter.imposedBy)
-    c.push(`m.imposed_by_code = ANY(${params.add(filter.imposedBy, 'text[]')})`);
+    c.push(`${M.column('imposedByCode')} = ANY(${params.add(filter.imposedBy, 'text[]')})`);
   if (filter.targetCountry) {
-    c.push(`m.target_country_code = ANY(${params.add(filter.targetCountry, 'text[]')})`);
+    c.push(`${M.column('targetCountryCode')} = ANY(${params.add(filter.targetCountry, 'text[]')})`);
   }
-  if (filter.kind) c.push(`m.kind = ANY(${params.add(filter.kind, 'text[]')})`);
-  if (filter.status) c.push(`m.status = ANY(${params.add(filter.status, 'text[]')})`);
-  if (filter.announcedFrom) c.push(`m.announced_on >= ${params.add(filter.announcedFrom, 'date')}`);
-  if (filter.announcedTo) c.push(`m.announced_on <= ${params.add(filter.announcedTo, 'date')}`);
+  if (filter.kind) c.push(`${M.column('kind')} = ANY(${params.add(filter.kind, 'text[]')})`);
+  if (filter.status) c.push(`${M.column('status')} = ANY(${params.add(filter.status, 'text[]')})`);
+  const announcedOn = M.column('announcedOn');
+  if (filter.announcedFrom) c.push(`${announcedOn} >= ${params.add(filter.announcedFrom, 'date')}`);
+  if (filter.announcedTo) c.push(`${announcedOn} <= ${params.add(filter.announcedTo, 'date')}`);
   if (filter.targetsOfficial !== undefined) {
     c.push(targetsOfficialCondition(params.add(filter.targetsOfficial, 'int4')));
   }
@@ -318,10 +321,12 @@ export function measureConditions(filter: NormalizedMeasureFilter, params: SqlPa
 
 /** `filter.text` on measure m: the one definition of the measures' full-text match. */
 function textCondition(text: string): string {
-  return `m.search @@ websearch_to_tsquery('english', ${text})`;
+  // search: a generated tsvector over title and summary, not a property of Measure.
+  return `${M.alias}.search @@ websearch_to_tsquery('english', ${text})`;
 }
 
 /** `filter.targetsOfficial` on measure m. */
 function targetsOfficialCondition(official: string): string {
-  return `EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = ${official})`;
+  // Its own alias (f): the list may already join measure_target as mt (targetOfficial).
+  return `EXISTS (SELECT 1 FROM ${MT.table} f WHERE ${MT.column('measureId', 'f')} = ${M.column('id')} AND ${MT.column('officialId', 'f')} = ${official})`;
 }

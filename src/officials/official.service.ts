@@ -6,23 +6,22 @@ import type { CountryService } from '../countries/country.service';
 import type { KeysetOrder, Page, PageWindow, SqlParams } from '../database/keyset';
 import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
+import { MEASURE_TARGET_TABLE } from '../measures/measure.columns';
 import type { OfficialCategory } from './official-category';
+import { OFFICIAL_COLUMNS, OFFICIAL_TABLE } from './official.columns';
 import { Official } from './official.entity';
 import type { OfficialFilter } from './official.inputs';
 
-/**
- * What the API shows of an official. Not their createdAt/updatedAt, which only the audit trail
- * reads: parsing two timestamps per row was a tenth of the CPU of a page of measures with targets.
- */
-export const OFFICIAL_COLUMNS = `o.id, o.name, o.native_name AS "nativeName", o.aliases, o.country_code AS "countryCode",
-  o.position, o.category, o.wikidata_id AS "wikidataId"`;
+/** The official column map, short: `O.column('countryCode')` writes `o.country_code`. */
+const O = OFFICIAL_TABLE;
+const MT = MEASURE_TARGET_TABLE;
 
 const BY_NAME: KeysetOrder<Official> = {
   id: 'official:NAME',
   direction: 'ASC',
   columns: [
-    { sql: 'o.name', type: 'text', value: (o) => o.name },
-    { sql: 'o.id', type: 'int', value: (o) => o.id },
+    { sql: O.column('name'), type: 'text', value: (o) => o.name },
+    { sql: O.column('id'), type: 'int', value: (o) => o.id },
   ],
 };
 
@@ -32,7 +31,7 @@ export type TargetRow = Official & { targetPosition: number };
 export const BY_TARGET_POSITION: KeysetOrder<TargetRow> = {
   id: 'target:POSITION',
   direction: 'ASC',
-  columns: [{ sql: 'mt.position', type: 'int', value: (o) => o.targetPosition }],
+  columns: [{ sql: MT.column('position'), type: 'int', value: (o) => o.targetPosition }],
 };
 
 interface NormalizedOfficialFilter {
@@ -52,15 +51,15 @@ export interface OfficialListQuery {
 const MAX_NAME_LENGTH = 200;
 
 /** Country.officials */
-const OF_COUNTRY: ParentLink = { column: 'o.country_code', keyType: 'text[]' };
+const OF_COUNTRY: ParentLink = { column: O.column('countryCode'), keyType: 'text[]' };
 
 /** Measure.targets: through the link table, which gives their recorded position. */
 export const TARGETS_OF_MEASURE: ParentLink = {
-  column: 'mt.measure_id',
+  column: MT.column('measureId'),
   keyType: 'int4[]',
-  from: 'measure_target mt JOIN official o ON o.id = mt.official_id',
-  select: 'mt.position AS "targetPosition"',
-  countFrom: 'measure_target mt',
+  from: `${MT.from} JOIN ${O.from} ON ${O.column('id')} = ${MT.column('officialId')}`,
+  select: `${MT.column('position')} AS "targetPosition"`,
+  countFrom: MT.from,
 };
 
 export class OfficialService {
@@ -72,7 +71,7 @@ export class OfficialService {
   ) {
     this.table = new KeysetTable(sql, {
       select: OFFICIAL_COLUMNS,
-      from: 'official o',
+      from: O.from,
       conditions: officialConditions,
       toRow: (raw) => hydrate(Official, raw),
     });
@@ -104,7 +103,7 @@ export class OfficialService {
 
   async byIds(ids: readonly number[]): Promise<Official[]> {
     const rows = await this.sql.rows(
-      `SELECT ${OFFICIAL_COLUMNS} FROM official o WHERE o.id = ANY($1::int4[])`,
+      `SELECT ${OFFICIAL_COLUMNS} FROM ${O.from} WHERE ${O.column('id')} = ANY($1::int4[])`,
       [ids],
     );
     return rows.map((row) => hydrate(Official, row));
@@ -158,13 +157,14 @@ export class OfficialService {
 function officialConditions(filter: NormalizedOfficialFilter, params: SqlParams): string[] {
   const conditions: string[] = [];
   if (filter.country)
-    conditions.push(`o.country_code = ANY(${params.add(filter.country, 'text[]')})`);
+    conditions.push(`${O.column('countryCode')} = ANY(${params.add(filter.country, 'text[]')})`);
   if (filter.category)
-    conditions.push(`o.category = ANY(${params.add(filter.category, 'text[]')})`);
+    conditions.push(`${O.column('category')} = ANY(${params.add(filter.category, 'text[]')})`);
   if (filter.name) {
     // LIKE's wildcards are escaped after folding: the fold maps fullwidth ％ ＿ ＼ to % _ \.
     const term = `retorsion_fold(${params.add(filter.name, 'text')})`;
-    conditions.push(`o.search_text LIKE '%' || ${escapeLike(term)} || '%'`);
+    // search_text: generated from the names (migrations), not a property of Official.
+    conditions.push(`${O.alias}.search_text LIKE '%' || ${escapeLike(term)} || '%'`);
   }
   return conditions;
 }

@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import { atPrecision, DatePrecision } from '../common/date-precision';
 import { badUserInput } from '../common/errors';
 import { assertValid } from '../common/validation';
 import type { CountryService } from '../countries/country.service';
@@ -10,6 +9,8 @@ import type { MeasureService } from '../measures/measure.service';
 import type { OfficialService } from '../officials/official.service';
 import type { SourceService } from '../sources/source.service';
 import type { AddStatementInput } from './statement.inputs';
+import { insertStatement, linkMeasures } from './statement.repository';
+import { newStatement } from './statement.rules';
 
 /** addStatement: one transaction for the statement, its measure links and its sources. */
 export class StatementWriteService {
@@ -37,27 +38,9 @@ export class StatementWriteService {
       const missing = await missingIds(em, 'measure', listed);
       if (missing >= 0)
         throw badUserInput(`input.measureIds[${missing}]`, 'There is no measure with this ID.');
-      const [{ id }]: { id: number }[] = await em.query(
-        `INSERT INTO statement (issued_on, issued_on_precision, country_code, issuer, speaker_id, title,
-           text, quotes, language)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          atPrecision(input.issuedOn, input.issuedOnPrecision ?? DatePrecision.DAY),
-          input.issuedOnPrecision ?? DatePrecision.DAY,
-          countryCode,
-          input.issuer.trim(),
-          speakerId,
-          input.title?.trim() || null,
-          input.text,
-          input.quotes ?? [],
-          input.language ?? null,
-        ],
-      );
+      const id = await insertStatement(em, newStatement(input, countryCode, speakerId));
       if (measureIds.length > 0) {
-        await em.query(
-          `INSERT INTO statement_measure (statement_id, measure_id) SELECT $1, m FROM unnest($2::int4[]) AS m`,
-          [id, measureIds],
-        );
+        await linkMeasures(em, id, measureIds);
         // Each linked measure's `statements` changed: it is updated, for readers of updatedAt
         // and for measureUpdated subscribers, like any other change to a measure.
         await touch(em, 'measure', measureIds);

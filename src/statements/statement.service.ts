@@ -7,27 +7,28 @@ import type { KeysetOrder, KeyValue, Page, PageWindow, SqlParams } from '../data
 import { KeysetTable, type ParentLink } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { addedSeq, changesMatching } from '../live/change-log';
+import { STATEMENT_MEASURE_TABLE, STATEMENT_TABLE } from './statement.columns';
 import { Statement } from './statement.entity';
 
-export const STATEMENT_COLUMNS = `s.id, s.issued_on AS "issuedOn", s.issued_on_precision AS "issuedOnPrecision",
-  s.country_code AS "countryCode", s.issuer, s.speaker_id AS "speakerId", s.title, s.text, s.quotes,
-  s.language, s.created_at AS "createdAt", s.updated_at AS "updatedAt"`;
+/** The statement column map, short: `S.column('issuedOn')` writes `s.issued_on`. */
+const S = STATEMENT_TABLE;
+const SM = STATEMENT_MEASURE_TABLE;
 
 /** Newest first. */
 const BY_ISSUED_ON: KeysetOrder<Statement> = {
   id: 'statement:ISSUED_ON',
   direction: 'DESC',
   columns: [
-    { sql: 's.issued_on', type: 'date', value: (s) => s.issuedOn },
-    { sql: 's.id', type: 'int', value: (s) => s.id },
+    { sql: S.column('issuedOn'), type: 'date', value: (s) => s.issuedOn },
+    { sql: S.column('id'), type: 'int', value: (s) => s.id },
   ],
 };
 
 export type StatementParent = 'country' | 'speaker';
 
 const PARENTS: Record<StatementParent, ParentLink> = {
-  country: { column: 's.country_code', keyType: 'text[]' },
-  speaker: { column: 's.speaker_id', keyType: 'int4[]' },
+  country: { column: S.column('countryCode'), keyType: 'text[]' },
+  speaker: { column: S.column('speakerId'), keyType: 'int4[]' },
 };
 
 export interface NormalizedStatementFilter {
@@ -51,8 +52,8 @@ export class StatementService {
     private readonly countries: CountryService,
   ) {
     this.table = new KeysetTable(sql, {
-      select: STATEMENT_COLUMNS,
-      from: 'statement s',
+      select: S.selectAll,
+      from: S.from,
       conditions: statementConditions,
       toRow: (raw) => hydrate(Statement, raw),
     });
@@ -85,7 +86,7 @@ export class StatementService {
 
   async byIds(ids: readonly number[]): Promise<Statement[]> {
     const rows = await this.sql.rows(
-      `SELECT ${STATEMENT_COLUMNS} FROM statement s WHERE s.id = ANY($1::int4[])`,
+      `SELECT ${S.selectAll} FROM ${S.from} WHERE ${S.column('id')} = ANY($1::int4[])`,
       [ids],
     );
     return rows.map((row) => hydrate(Statement, row));
@@ -124,9 +125,9 @@ export class StatementService {
   /** Measure.statements: the statements announcing or justifying each measure, oldest first. */
   async ofMeasures(measureIds: readonly number[]): Promise<Statement[][]> {
     const rows = await this.sql.rows<Statement & { parentKey: number }>(
-      `SELECT sm.measure_id AS "parentKey", ${STATEMENT_COLUMNS}
-       FROM statement_measure sm JOIN statement s ON s.id = sm.statement_id
-       WHERE sm.measure_id = ANY($1::int4[]) ORDER BY s.issued_on, s.id`,
+      `SELECT ${SM.column('measureId')} AS "parentKey", ${S.selectAll}
+       FROM ${SM.from} JOIN ${S.from} ON ${S.column('id')} = ${SM.column('statementId')}
+       WHERE ${SM.column('measureId')} = ANY($1::int4[]) ORDER BY ${S.column('issuedOn')}, ${S.column('id')}`,
       [measureIds],
     );
     return groupByParent(
@@ -146,7 +147,7 @@ export class StatementService {
     const query = {
       entity: 'Statement' as const,
       actions: ['added' as const],
-      from: 'statement s',
+      from: S.from,
       conditions,
     };
     return changesMatching(this.sql, query, after, upTo, limit);
@@ -160,8 +161,10 @@ export class StatementService {
 
 function statementConditions(filter: NormalizedStatementFilter, params: SqlParams): string[] {
   const c: string[] = [];
-  if (filter.country) c.push(`s.country_code = ANY(${params.add(filter.country, 'text[]')})`);
-  if (filter.from) c.push(`s.issued_on >= ${params.add(filter.from, 'date')}`);
-  if (filter.to) c.push(`s.issued_on <= ${params.add(filter.to, 'date')}`);
+  const issuedOn = S.column('issuedOn');
+  if (filter.country)
+    c.push(`${S.column('countryCode')} = ANY(${params.add(filter.country, 'text[]')})`);
+  if (filter.from) c.push(`${issuedOn} >= ${params.add(filter.from, 'date')}`);
+  if (filter.to) c.push(`${issuedOn} <= ${params.add(filter.to, 'date')}`);
   return c;
 }
