@@ -23,7 +23,8 @@ import {
  * 2. amplification: one address opens 40 sockets x 50 subscriptions with 2,000 distinct
  *    filter.text values, paced under the per-second request limit;
  * 3. memory: 24 addresses each open sockets until refused, each socket filled with subscriptions
- *    whose variables hold as much as the budget lets them, then stop reading.
+ *    whose declared variables hold as much as the budget lets them (and undeclared ones that must
+ *    not be kept), then stop reading.
  * In each, a writer adds measures over HTTP and the honest subscribers (bench/live-clients.ts,
  * another process) record latency from the mutation's return. Server RSS is sampled throughout
  * and read again 30 s after the attacker leaves.
@@ -263,9 +264,14 @@ async function amplify(url: string): Promise<object> {
 }
 
 async function memory(url: string): Promise<object> {
-  // About 300 KB once parsed (4,200 empty objects at ~72 bytes): three fit in a socket's 1 MiB.
-  const variables = { unused: Array.from({ length: 4200 }, () => ({})) };
-  const query = 'subscription { measureAdded { id title summary sources { title url } } }';
+  // Declared: 4,000 country codes, about 110 KB once parsed, which the subscription keeps and is
+  // charged for. Undeclared: 4,200 empty objects, about 280 KB parsed, which it must not keep.
+  const variables = {
+    codes: Array.from({ length: 4000 }, () => 'RU'),
+    unused: Array.from({ length: 4200 }, () => ({})),
+  };
+  const query =
+    'subscription($codes: [String!]) { measureAdded(filter: { imposedBy: $codes }) { id title summary sources { title url } } }';
   let held = 0;
   await Promise.all(
     Array.from({ length: 24 }, async (_, a) => {

@@ -185,7 +185,10 @@ export function serveWebSockets(
       },
       async onSubscribe(ctx, id, payload) {
         const { extra } = ctx;
-        let release = () => undefined as void;
+        const held = { bytes: 0 };
+        // Made outside this frame: it lives as long as the subscription, this frame's payload
+        // (with whatever variables the client sent) must not.
+        const release = releaser(extra.account, held);
         if (ctx.running > config.wsMaxSubscriptions) {
           const error = reject(
             `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
@@ -193,16 +196,9 @@ export function serveWebSockets(
           );
           return { args: error, release };
         }
-        const outcome = await admitSubscription(extra, payload, (document, variables) => {
-          const { query, operationName } = payload;
-          const charge = subscriptionCharge({ id, query, operationName, document, variables });
-          const refusal = extra.account.reserve(charge);
-          if (refusal) return overBudget(refusal, extra.account, charge);
-          release = () => extra.account.release(charge);
-          return undefined;
-        });
+        const outcome = await admitSubscription(extra, id, payload, held);
         if (outcome === 'closed') release();
-        return outcome === 'closed' ? 'closed' : { args: outcome, release: () => release() };
+        return outcome === 'closed' ? 'closed' : { args: outcome, release };
       },
       subscribe: sharedSubscribe(
         schema,
@@ -227,13 +223,15 @@ export function serveWebSockets(
   });
 
   /**
-   * The admission path for one subscription, after the socket's own limits. `hold` charges what
-   * the parsed subscription will hold to the socket's budget, before anything runs.
+   * The admission path for one subscription, after the socket's own limits. What the parsed
+   * subscription will hold is charged to the socket's budget (and noted in `held`) before
+   * anything runs.
    */
   async function admitSubscription(
     extra: LiveSocket,
+    id: string,
     payload: { query: string; operationName?: string | null; variables?: unknown },
-    hold: (document: DocumentNode, variables: unknown) => AppError | undefined,
+    held: { bytes: number },
   ) {
     // The key is checked again for every subscription: one revoked since the socket opened no
     // longer speaks for it. While the database is unreachable the socket keeps its caller.
@@ -252,8 +250,11 @@ export function serveWebSockets(
       );
     }
     const variables = declaredVariables(operation, payload.variables);
-    const overBudget = hold(document, variables);
-    if (overBudget) return [overBudget];
+    const { query, operationName } = payload;
+    const charge = subscriptionCharge({ id, query, operationName, document, variables });
+    const refusal = extra.account.reserve(charge);
+    if (refusal) return [overBudget(refusal, extra.account, charge)];
+    held.bytes = charge;
     // Variables are coerced here, as Apollo does over HTTP, so a bad one is refused once with
     // BAD_USER_INPUT rather than by every execution of the subscription.
     const coerced = getVariableValues(
@@ -295,6 +296,14 @@ export function serveWebSockets(
   }
 
   return { budget, dispose: () => served.dispose() };
+}
+
+/** Gives back what a subscription held, once it ends (see onSubscribe). */
+function releaser(account: SocketAccount, held: { bytes: number }): () => void {
+  return () => {
+    account.release(held.bytes);
+    held.bytes = 0;
+  };
 }
 
 /** RATE_LIMITED for a subscription that would pass what its socket or address may hold. */

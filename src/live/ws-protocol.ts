@@ -120,10 +120,20 @@ export function openProtocol<Extra>(
 
   const send = (message: Message) => socket.send(stringifyMessage(message));
 
-  async function run(operation: Operation, payload: SubscribePayload) {
+  /**
+   * Takes the payload out of its box for the hook: `run` lives as long as the subscription, and
+   * anything its frame references stays in memory that long (the client's raw variables, say).
+   */
+  function admit(operation: Operation, box: { payload?: SubscribePayload }) {
+    const payload = box.payload!;
+    box.payload = undefined;
+    return hooks.onSubscribe(ctx, operation.id, payload);
+  }
+
+  async function run(operation: Operation, box: { payload?: SubscribePayload }) {
     let release = () => undefined as void;
     try {
-      const admitted = await hooks.onSubscribe(ctx, operation.id, payload);
+      const admitted = await admit(operation, box);
       if (admitted === 'closed') return;
       release = admitted.release;
       if (operation.ended) return;
@@ -223,7 +233,7 @@ export function openProtocol<Extra>(
           const operation = new Operation(message.id);
           byId.set(operation.id, operation);
           unfinished.add(operation);
-          return run(operation, message.payload);
+          return run(operation, { payload: message.payload });
         }
         case MessageType.Complete: {
           const operation = byId.get(message.id);
