@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -67,7 +75,10 @@ export function startServer(name: string, env: Record<string, string>): Promise<
       const match = /"url":"(http[^"]+)"/.exec(buffer);
       if (!match) return;
       child.stdout!.off('data', onData);
-      child.stdout!.resume(); // request logs are not read
+      // Request logs are not read, unless BENCH_SERVER_LOG names a file to keep them in.
+      if (process.env.BENCH_SERVER_LOG) {
+        child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
+      } else child.stdout!.resume();
       resolve({ child, url: match[1]!, dataDir });
     };
     child.stdout!.on('data', onData);

@@ -124,6 +124,7 @@ export class SocketAccount {
   close(): void {
     if (this.closed) return;
     this.budget.credit(this.addressKey, this.held);
+    this.budget.closed(this.held);
     this.held = 0;
     this.closed = true;
   }
@@ -134,7 +135,7 @@ export class SocketBudget {
   private total = 0;
   private readonly perAddress = new Map<string, number>();
 
-  /** `onRelease` hears every release, e.g. to collect garbage once a crowd of sockets left. */
+  /** `onRelease` hears what each closing socket gives back, e.g. to collect garbage after a crowd. */
   constructor(
     readonly limits: SocketBudgetLimits,
     private readonly onRelease: (bytes: number) => void = () => undefined,
@@ -169,10 +170,14 @@ export class SocketBudget {
     return undefined;
   }
 
+  /** @internal for SocketAccount: a socket gave back `bytes` as it closed. */
+  closed(bytes: number): void {
+    this.onRelease(bytes);
+  }
+
   /** @internal for SocketAccount */
   credit(addressKey: string, bytes: number): void {
     this.total -= bytes;
-    this.onRelease(bytes);
     const left = this.addressBytes(addressKey) - bytes;
     if (left > 0) this.perAddress.set(addressKey, left);
     else this.perAddress.delete(addressKey);

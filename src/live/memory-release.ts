@@ -6,6 +6,8 @@ import type { Logger } from '../logger';
 const RELEASE_THRESHOLD_BYTES = 32 * 1024 * 1024;
 /** Waits for the leaving to settle (many sockets close together), then collects once. */
 const SETTLE_MS = 2000;
+/** Full collections run, 3 s apart, once a crowd of sockets has left. */
+const COLLECTIONS = 3;
 
 /**
  * V8 collects garbage when it allocates: a server left idle after a crowd of sockets closes
@@ -26,12 +28,28 @@ export function memoryReleaser(logger: Logger): (releasedBytes: number) => void 
     clearTimeout(timer);
     timer = setTimeout(() => {
       const before = process.memoryUsage().rss;
-      gc();
-      logger.info(
-        { releasedBytes: released, rssBefore: before, rssAfter: process.memoryUsage().rss },
-        'memory released after sockets closed',
-      );
+      const releasedNow = released;
       released = 0;
+      // One collection frees the objects; V8 compacts its pages, and gives them back, over the
+      // next ones, so three are run a few seconds apart.
+      let round = 0;
+      const collect = () => {
+        gc();
+        round += 1;
+        if (round < COLLECTIONS) return void setTimeout(collect, 3000).unref();
+        const after = process.memoryUsage();
+        logger.info(
+          {
+            releasedBytes: releasedNow,
+            rssBefore: before,
+            rssAfter: after.rss,
+            heapTotal: after.heapTotal,
+            heapUsed: after.heapUsed,
+          },
+          'memory released after sockets closed',
+        );
+      };
+      collect();
     }, SETTLE_MS);
     timer.unref();
   };
