@@ -1,0 +1,377 @@
+import { Role } from '../../../src/auth/role';
+import {
+  ADD_MEASURE,
+  ADD_STATEMENT,
+  addMeasureAs,
+  insertOfficial,
+  statementInput,
+} from '../../helpers/fixtures';
+import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import {
+  closeOf,
+  connect,
+  disposeClients,
+  nextMessage,
+  rawSocket,
+  type Received,
+} from '../../helpers/ws';
+
+let server: TestServer;
+let editor: string;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    wsConnectionInitTimeoutMs: 400,
+    wsMaxSubscriptions: 3,
+    livePollMs: 500,
+  });
+  ({ key: editor } = await server.createKey(Role.EDITOR));
+});
+afterEach(disposeClients);
+afterAll(stopAllServers);
+
+const addMeasure = (overrides: Record<string, unknown> = {}, target: TestServer = server) =>
+  addMeasureAs(target, editor, overrides);
+
+const ids = (events: Received[]) =>
+  events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
+
+/** Resolves once the server has registered the subscription (its first `next` may be long off). */
+/** A filter on every MeasureFilter field (codes in mixed case), for feed-against-query checks. */
+const filtersOverEveryField = (officialId: string) => [
+  '{ imposedBy: ["RU"] }',
+  '{ targetCountry: ["by", "KZ"] }',
+  '{ kind: [ASSET_FREEZE], status: [ANNOUNCED] }',
+  '{ announcedFrom: "2024-03-05", announcedTo: "2024-03-06" }',
+  `{ targetsOfficial: "${officialId}" }`,
+  '{ text: "semiconductor" }',
+  '{ imposedBy: ["GB"], text: "-semiconductor" }',
+];
+
+/** Six measures, each matched by some of filtersOverEveryField and missed by others. */
+async function addMeasuresForFilters(officialId: string): Promise<string[]> {
+  return [
+    await addMeasure({ imposedBy: 'RU', targetCountry: 'GB' }),
+    await addMeasure({ targetCountry: 'BY', kind: 'ASSET_FREEZE', status: 'ANNOUNCED' }),
+    await addMeasure({ targetCountry: 'KZ', announcedOn: '2024-03-05' }),
+    await addMeasure({ targetCountry: null, announcedOn: '2024-03-06', kind: 'ASSET_FREEZE' }),
+    await addMeasure({ targetOfficialIds: [officialId], summary: 'Export of semiconductors' }),
+    await addMeasure({
+      imposedBy: 'RU',
+      title: 'Semiconductor export ban',
+      status: 'ANNOUNCED',
+      kind: 'ASSET_FREEZE',
+    }),
+  ];
+}
+
+/** Which of `among` the measures query returns for `filter`, sorted. */
+async function queried(filter: string, among: string[]): Promise<string[]> {
+  const query = await server.gql(
+    `{ measures(first: 100, filter: ${filter}) { edges { node { id } } } }`,
+  );
+  return query.data.measures.edges
+    .map((e: { node: { id: string } }) => e.node.id)
+    .filter((id: string) => among.includes(id))
+    .sort();
+}
+
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 150));
+}
+
+describe('measureAdded', () => {
+  test('delivers new measures with their links, resolved like a query', async () => {
+    const sub = connect(server.url).subscribe(
+      'subscription { measureAdded { id title imposedBy { code name } targetCountry { code } targets { totalCount edges { node { name } } } sources { title } } }',
+    );
+    await settle();
+    const id = await addMeasure({
+      title: 'Delivered',
+      newTargets: [{ name: 'Named One', country: 'RU', category: 'OTHER' }],
+    });
+    const [event] = await sub.waitFor(1);
+    expect(event!.data.measureAdded).toEqual({
+      id,
+      title: 'Delivered',
+      imposedBy: { code: 'GB', name: 'United Kingdom' },
+      targetCountry: { code: 'RU' },
+      targets: { totalCount: 1, edges: [{ node: { name: 'Named One' } }] },
+      sources: [{ title: 'S' }],
+    });
+  });
+
+  test('each filter matches exactly what the measures query matches', async () => {
+    const official = await insertOfficial(server.db, { name: 'Filtered Target', country: 'RU' });
+    const filters = filtersOverEveryField(official.globalId);
+    const client = connect(server.url);
+    const subs = filters
+      .slice(0, 3)
+      .map((f) => client.subscribe(`subscription { measureAdded(filter: ${f}) { id } }`));
+    const client2 = connect(server.url);
+    subs.push(
+      ...filters
+        .slice(3, 6)
+        .map((f) => client2.subscribe(`subscription { measureAdded(filter: ${f}) { id } }`)),
+    );
+    subs.push(
+      connect(server.url).subscribe(`subscription { measureAdded(filter: ${filters[6]}) { id } }`),
+    );
+    const all = connect(server.url).subscribe('subscription { measureAdded { id } }');
+    await settle();
+
+    const created = await addMeasuresForFilters(official.globalId);
+    await all.waitFor(created.length);
+    for (const [i, filter] of filters.entries()) {
+      const expected = await queried(filter, created);
+      expect(ids(subs[i]!.events).sort()).toEqual(expected);
+      expect({ filter, count: expected.length }).toEqual({ filter, count: expect.any(Number) });
+    }
+    expect(ids(subs[0]!.events).length).toBeGreaterThan(0);
+  });
+
+  test('measureUpdated: every filter matches what the query matches, after amendments and lifts', async () => {
+    const official = await insertOfficial(server.db, { name: 'Updated Target', country: 'RU' });
+    const filters = filtersOverEveryField(official.globalId);
+    const created = await addMeasuresForFilters(official.globalId);
+    const subs = filters.map((f) =>
+      connect(server.url).subscribe(`subscription { measureUpdated(filter: ${f}) { id } }`),
+    );
+    const all = connect(server.url).subscribe('subscription { measureUpdated { id } }');
+    await settle();
+    for (const id of created) {
+      const updated = await server.gqlAs(
+        editor,
+        `mutation { updateMeasure(id: "${id}", input: { targetCount: 5 }) { id } }`,
+      );
+      expect(updated.errors).toBeUndefined();
+    }
+    const lifted = await server.gqlAs(
+      editor,
+      `mutation { liftMeasure(id: "${created[0]}", liftedOn: "2024-06-01") { id } }`,
+    );
+    expect(lifted.errors).toBeUndefined();
+    await all.waitFor(created.length + 1);
+    await settle();
+    for (const [i, filter] of filters.entries()) {
+      const expected = await queried(filter, created);
+      expect({ filter, ids: [...new Set(ids(subs[i]!.events))].sort() }).toEqual({
+        filter,
+        ids: expected,
+      });
+    }
+  });
+
+  test('a rolled-back write delivers nothing', async () => {
+    const sub = connect(server.url).subscribe('subscription { measureAdded { id title } }');
+    await settle();
+    const taken = await insertOfficial(server.db, { name: 'Taken', country: 'JP' });
+    await server.db.query(`UPDATE official SET wikidata_id = 'Q424242' WHERE id = $1`, [taken.id]);
+    const failed = await server.gqlAs(editor, ADD_MEASURE, {
+      input: {
+        kind: 'ENTRY_BAN',
+        title: 'Rolled back',
+        imposedBy: 'RU',
+        announcedOn: '2024-01-01',
+        newTargets: [{ name: 'Dup', country: 'JP', category: 'OTHER', wikidataId: 'Q424242' }],
+        sources: [{ title: 'S' }],
+      },
+    });
+    expect(failed.errors![0]!.extensions!.code).toBe('CONFLICT');
+    const id = await addMeasure({ title: 'After the rollback' });
+    const events = await sub.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events.map((e) => e.data.measureAdded.title)).toEqual(['After the rollback']);
+    expect(ids(events)).toEqual([id]);
+  });
+
+  test('a bad filter or since is an error for that subscription', async () => {
+    const client = connect(server.url);
+    const badCode = client.subscribe(
+      'subscription { measureAdded(filter: { imposedBy: ["XX"] }) { id } }',
+    );
+    const badSince = client.subscribe('subscription { measureAdded(since: "garbage") { id } }');
+    await badCode.ended();
+    await badSince.ended();
+    expect(badCode.events[0]!.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.imposedBy[0]',
+    });
+    expect(badSince.events[0]!.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'since',
+    });
+  });
+});
+
+describe('resuming with since', () => {
+  test('replays exactly the missed measures, in commit order, while writers keep writing', async () => {
+    const watcher = connect(server.url).subscribe('subscription { measureAdded { id } }');
+    await settle();
+    const writers = Array.from({ length: 4 }, async (_, writer) => {
+      for (let i = 0; i < 15; i++) await addMeasure({ title: `Writer ${writer} #${i}` });
+    });
+    await watcher.waitFor(10, 20_000);
+    // A client that saw up to the 10th event reconnects (to this instance) while writes go on.
+    const lastSeen = ids(watcher.events)[9]!;
+    const resumed = connect(server.url).subscribe(
+      'subscription($since: ID) { measureAdded(since: $since) { id } }',
+      {
+        since: lastSeen,
+      },
+    );
+    await Promise.all(writers);
+    await watcher.waitFor(60, 20_000);
+    const expected = ids(watcher.events).slice(10);
+    await resumed.waitFor(expected.length, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ids(resumed.events)).toEqual(expected);
+  });
+
+  test('since with a filter replays only matching measures', async () => {
+    const first = await addMeasure({ imposedBy: 'FR' });
+    const missed = [
+      await addMeasure({ imposedBy: 'FR' }),
+      await addMeasure({ imposedBy: 'DE' }),
+      await addMeasure({ imposedBy: 'FR' }),
+    ];
+    const sub = connect(server.url).subscribe(
+      `subscription { measureAdded(since: "${first}", filter: { imposedBy: ["FR"] }) { id imposedBy { code } } }`,
+    );
+    await sub.waitFor(2);
+    const live = await addMeasure({ imposedBy: 'FR' });
+    await sub.waitFor(3);
+    expect(ids(sub.events)).toEqual([missed[0], missed[2], live]);
+  });
+});
+
+describe('measureUpdated and statementAdded', () => {
+  test('amendments and lifts are delivered, filtered like the query', async () => {
+    const ru = await addMeasure({ imposedBy: 'RU' });
+    const gb = await addMeasure({ imposedBy: 'GB' });
+    const sub = connect(server.url).subscribe(
+      'subscription { measureUpdated(filter: { imposedBy: ["RU"] }) { id title status liftedOn } }',
+    );
+    await settle();
+    await server.gqlAs(
+      editor,
+      `mutation { updateMeasure(id: "${gb}", input: { title: "GB amended" }) { id } }`,
+    );
+    await server.gqlAs(
+      editor,
+      `mutation { updateMeasure(id: "${ru}", input: { title: "RU amended" }) { id } }`,
+    );
+    await server.gqlAs(
+      editor,
+      `mutation { liftMeasure(id: "${ru}", liftedOn: "2024-06-01") { id } }`,
+    );
+    const events = await sub.waitFor(2);
+    // Each event carries the measure as read when its change was handed out: the amendment may
+    // already show the lift if both arrive together, the lift always does. GB's never arrives.
+    expect(events.map((e) => e.data.measureUpdated.id)).toEqual([ru, ru]);
+    expect(events.map((e) => e.data.measureUpdated.title)).toEqual(['RU amended', 'RU amended']);
+    expect(events[1]!.data.measureUpdated).toMatchObject({
+      status: 'LIFTED',
+      liftedOn: '2024-06-01',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sub.events).toHaveLength(2);
+  });
+
+  test('statementAdded by country, with since', async () => {
+    const add = async (country: string) =>
+      (await server.gqlAs(editor, ADD_STATEMENT, { input: statementInput(country) })).data
+        .addStatement.id as string;
+    const sub = connect(server.url).subscribe(
+      'subscription { statementAdded(country: ["ru"]) { id country { code } } }',
+    );
+    await settle();
+    const first = await add('RU');
+    await add('GB');
+    const second = await add('RU');
+    const events = await sub.waitFor(2);
+    expect(events.map((e) => e.data.statementAdded.id)).toEqual([first, second]);
+    const resumed = connect(server.url).subscribe(
+      `subscription { statementAdded(since: "${first}") { id } }`,
+    );
+    const replayed = await resumed.waitFor(2);
+    expect(replayed.map((e) => e.data.statementAdded.id)).toHaveLength(2);
+    expect(replayed[1]!.data.statementAdded.id).toBe(second);
+  });
+});
+
+describe('two instances on one database', () => {
+  test('a subscriber on B receives a write made on A', async () => {
+    const b = await startTestServer({}, server.db);
+    const sub = connect(b.url).subscribe('subscription { measureAdded { id } }');
+    await settle();
+    const id = await addMeasure({ title: 'Written on A' }, server);
+    const [event] = await sub.waitFor(1);
+    expect(event!.data.measureAdded.id).toBe(id);
+  });
+});
+
+describe('the socket', () => {
+  test('anonymous clients may subscribe; a valid key is accepted; a bad key closes with 4403', async () => {
+    const anonymous = connect(server.url).subscribe('subscription { measureAdded { id } }');
+    const keyed = connect(server.url, { authorization: `Bearer ${editor}` }).subscribe(
+      'subscription { measureAdded { id } }',
+    );
+    await settle();
+    await addMeasure();
+    await anonymous.waitFor(1);
+    await keyed.waitFor(1);
+    const bad = connect(server.url, { authorization: 'Bearer rtsn_nope' });
+    expect((await bad.closed).code).toBe(4403);
+  });
+
+  test('a socket that never sends connection_init is closed (4408)', async () => {
+    const socket = await rawSocket(server.url);
+    expect((await closeOf(socket)).code).toBe(4408);
+  });
+
+  test('a message over the payload limit closes the socket (1009)', async () => {
+    const socket = await rawSocket(server.url);
+    const closed = closeOf(socket);
+    socket.send(
+      JSON.stringify({
+        type: 'connection_init',
+        payload: { padding: 'x'.repeat(1024 * 1024 + 10) },
+      }),
+    );
+    expect((await closed).code).toBe(1009);
+  });
+
+  test('queries and mutations are refused over the socket, and so are invalid documents', async () => {
+    const socket = await rawSocket(server.url);
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    expect((await nextMessage(socket)).type).toBe('connection_ack');
+    for (const [id, query] of [
+      ['q', '{ countries { totalCount } }'],
+      [
+        'm',
+        'mutation { addOfficial(input: { name: "x", country: "GB", category: OTHER }) { id } }',
+      ],
+      ['v', 'subscription { measureAdded { nope } }'],
+      ['s', 'subscription { measureAdded { id '],
+    ]) {
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
+      const message = await nextMessage(socket);
+      expect(message).toMatchObject({ id, type: 'error' });
+      expect(message.payload[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+    socket.close();
+  });
+
+  test('subscriptions per connection are capped', async () => {
+    const client = connect(server.url);
+    const subs = Array.from({ length: 4 }, () =>
+      client.subscribe('subscription { measureAdded { id } }'),
+    );
+    await subs[3]!.ended();
+    expect((subs[3]!.failed as { extensions: { code: string } }[])[0]!.extensions.code).toBe(
+      'RATE_LIMITED',
+    );
+    expect(subs.slice(0, 3).every((s) => s.failed === undefined && !s.completed)).toBe(true);
+  });
+});
