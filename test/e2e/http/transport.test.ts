@@ -1,4 +1,10 @@
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { rowCount } from '../../helpers/assertions';
+import {
+  NO_RATE_LIMIT,
+  startTestServer,
+  stopAllServers,
+  type TestServer,
+} from '../../helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -50,16 +56,6 @@ test('a sane request id from a trusted proxy is kept', async () => {
     headers: { 'x-request-id': 'bad id with spaces' },
   });
   expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-});
-
-test('CORS preflight is answered for any origin (credentials are headers, not cookies)', async () => {
-  const response = await fetch(server.url, {
-    method: 'OPTIONS',
-    headers: { origin: 'https://dashboard.example', 'access-control-request-method': 'POST' },
-  });
-  expect(response.status).toBe(204);
-  expect(response.headers.get('access-control-allow-origin')).toBe('*');
-  expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/);
 });
 
 describe('malformed requests get a clear 4xx and leave the server serving', () => {
@@ -122,5 +118,32 @@ describe('malformed requests get a clear 4xx and leave the server serving', () =
     );
     expect(modern.status).toBe(400);
     expect(modern.headers.get('content-type')).toMatch(/application\/graphql-response\+json/);
+  });
+});
+
+describe('GET chooses no mutation or subscription', () => {
+  let production: TestServer;
+
+  beforeAll(async () => {
+    production = await startTestServer({ nodeEnv: 'production', rateLimit: NO_RATE_LIMIT });
+  });
+
+  test('operationName selecting the mutation of a multi-operation document: 405, nothing written', async () => {
+    const before = await rowCount(production.db, 'official');
+    const query = encodeURIComponent(
+      'query A { __typename } mutation B { addOfficial(input: { name: "x", country: "GB", category: OTHER }) { id } }',
+    );
+    const response = await fetch(`${production.url}?query=${query}&operationName=B`);
+    expect(response.status).toBe(405);
+    await response.body?.cancel();
+    expect(await rowCount(production.db, 'official')).toBe(before);
+  });
+
+  test('a subscription over GET is refused with a 4xx', async () => {
+    const query = encodeURIComponent('subscription { measureAdded { id } }');
+    const response = await fetch(`${production.url}?query=${query}`);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    await response.body?.cancel();
   });
 });

@@ -1,4 +1,5 @@
 import { getIntrospectionQuery } from 'graphql';
+import { loadConfig } from '../../../src/config';
 import {
   NO_RATE_LIMIT,
   rateLimited,
@@ -127,4 +128,44 @@ test('introspection is charged its cost against the rate limit', async () => {
   // One copy returns ~1,000 objects: a budget of 2,000 points serves it at most twice.
   expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(2);
   expect(objects).toBeLessThanOrEqual(2000 * 1.2);
+});
+
+describe('totalCount', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const defaults = loadConfig({ NODE_ENV: 'test' });
+    server = await startTestServer({ limits: { ...defaults.limits, maxCost: 200 } });
+  });
+
+  test('each totalCount costs a count over every matching row', async () => {
+    // 3 x (1 + 50) = 153 fits the limit of 200; 4 x 51 = 204 does not.
+    const three = await server.gql(
+      '{ a: measures { totalCount } b: officials { totalCount } c: countries { totalCount } }',
+    );
+    expect(three.errors).toBeUndefined();
+    const four = await server.gql(
+      '{ a: measures { totalCount } b: officials { totalCount } c: countries { totalCount } d: statements { totalCount } }',
+    );
+    expect(four.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 204 });
+    // Hidden in fragments, named or inline, it costs the same.
+    const hidden = await server.gql(
+      `{ a: measures { ...C } b: officials { ... on OfficialConnection { totalCount } }
+         c: countries { ...C } d: statements { ...C } }
+       fragment C on Node { id }
+       fragment D on MeasureConnection { totalCount }`.replace(
+        /\.\.\.C/g,
+        '... on Connection { totalCount }',
+      ),
+    );
+    expect(hidden.errors).toBeDefined();
+    const named = await server.gql(
+      `{ a: measures { ...M } b: officials { ...O } c: countries { ...Co } d: statements { ...S } }
+       fragment M on MeasureConnection { totalCount }
+       fragment O on OfficialConnection { totalCount }
+       fragment Co on CountryConnection { totalCount }
+       fragment S on StatementConnection { totalCount }`,
+    );
+    expect(named.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 204 });
+  });
 });

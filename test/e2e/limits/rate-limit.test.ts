@@ -1,4 +1,5 @@
 import { Role } from '../../../src/auth/role';
+import { loadConfig } from '../../../src/config';
 import {
   rateLimited,
   startTestServer,
@@ -104,4 +105,83 @@ test('requests are counted before parsing: refused documents cost no points, but
   expect(limited.headers.get('retry-after')).toBe('1');
   await new Promise((resolve) => setTimeout(resolve, 1100));
   expect((await strict.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+});
+
+describe('X-Forwarded-For from an untrusted client', () => {
+  async function postAs(target: TestServer, query: string, headers: Record<string, string> = {}) {
+    const started = performance.now();
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      ms: performance.now() - started,
+    };
+  }
+
+  const limitedServer = (anonymousPoints: number) =>
+    startTestServer({
+      nodeEnv: 'production',
+      rateLimit: rateLimited(anonymousPoints),
+    });
+
+  test('X-Forwarded-For from an untrusted client does not buy a new budget; 429 carries Retry-After', async () => {
+    const limited = await limitedServer(50);
+    const query = '{ countries { edges { node { code } } } }'; // cost 21
+    const replies = [];
+    for (let i = 0; i < 3; i++) {
+      replies.push(await postAs(limited, query, { 'x-forwarded-for': `10.0.0.${i + 1}` }));
+    }
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 429]);
+    const error = JSON.parse(replies[2]!.text).errors[0];
+    expect(error.extensions.code).toBe('RATE_LIMITED');
+    expect(Number(replies[2]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(replies[2]!.headers.get('retry-after'))).toBe(error.extensions.retryAfterSeconds);
+  });
+});
+
+describe('made-up keys are charged to the address', () => {
+  const defaults = loadConfig({ NODE_ENV: 'test' });
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({
+      rateLimit: { ...defaults.rateLimit, enabled: true, anonymousRequestsPerSecond: 3 },
+    });
+  });
+
+  test('over HTTP: 401 until the address is over its rate, then 429 with Retry-After', async () => {
+    const fake = `rtsn_${'0'.repeat(16)}_${'A'.repeat(43)}`;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 6; i++) {
+      const response = await limited.gqlAs(fake, '{ __typename }');
+      statuses.push(response.status);
+      if (response.status === 429) {
+        retryAfter = response.headers.get('retry-after');
+        expect(response.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+      }
+    }
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses.slice(3)).toEqual([429, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const { data, errors } = await limited.gql('{ country(code: "JP") { name } }');
+    expect(errors).toBeUndefined();
+    expect(data).toEqual({ country: { name: 'Japan' } });
+  });
+
+  test('over WebSocket: each connection counts; past the rate the socket closes with 1013', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const client = connect(limited.url, { authorization: 'Bearer not-a-key' });
+      codes.push((await client.closed).code);
+    }
+    expect(codes).toEqual([4403, 4403, 4403, 1013]);
+  });
 });
