@@ -1,4 +1,6 @@
+import { loadConfig } from '../../../src/config';
 import { rowCount } from '../../helpers/assertions';
+import { capturingLogger } from '../../helpers/logger';
 import {
   NO_RATE_LIMIT,
   startTestServer,
@@ -145,5 +147,105 @@ describe('GET chooses no mutation or subscription', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     await response.body?.cancel();
+  });
+});
+
+describe('requests over GET and POST alike, in production', () => {
+  let server: TestServer;
+  const { logger, lines: logged } = capturingLogger();
+
+  beforeAll(async () => {
+    server = await startTestServer({ nodeEnv: 'production' }, undefined, logger);
+  });
+
+  async function post(body: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  test('a subscription sent over HTTP POST is refused as a client error, not run as an INTERNAL_SERVER_ERROR', async () => {
+    // Run as a query, the subscription's resolver would get no event and fail: an internal error
+    // (with a logged stack) that any anonymous caller could produce at will.
+    const before = logged.length;
+    for (const query of [
+      'subscription { measureAdded { id } }',
+      'subscription { measureUpdated { id } }',
+      'subscription { statementAdded { id } }',
+    ]) {
+      // A request error: 200 with application/json, 400 with graphql-response+json (as others).
+      const { status, body } = await post({ query });
+      expect(body.errors.map((e: any) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+      expect(body.errors[0].message).toMatch(/over WebSocket/);
+      expect(status).toBe(200);
+      const modern = await post({ query }, { accept: 'application/graphql-response+json' });
+      expect(modern.status).toBe(400);
+    }
+    const internal = logged
+      .slice(before)
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg === 'internal error');
+    expect(internal).toEqual([]);
+  });
+
+  test('variables sent with a GET query pass the same variable limits as over POST', async () => {
+    const limits = { ...loadConfig({ NODE_ENV: 'test' }).limits, maxVariableValues: 5 };
+    const limited = await startTestServer({ nodeEnv: 'production', limits });
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    const variables = { ids: Array.from({ length: 20 }, () => 'TWVhc3VyZToxMjM0NQ') };
+
+    const overPost = await limited.gql(query, variables);
+    expect(overPost.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX'); // refused: ok
+
+    const response = await fetch(
+      `${limited.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(
+        JSON.stringify(variables),
+      )}`,
+    );
+    const body = (await response.json()) as any;
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  test('variables nested deeper than the limit are refused over GET as over POST (default limits)', async () => {
+    // An unused variable nested 12 deep: POST refuses it (maxVariableDepth 8), GET serves it.
+    const nested = JSON.parse(`${'['.repeat(12)}1${']'.repeat(12)}`);
+    const query = '{ __typename }';
+    const overPost = await server.gql(query, { deep: nested });
+    expect(overPost.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX'); // refused: ok
+    const response = await fetch(
+      `${server.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(
+        JSON.stringify({ deep: nested }),
+      )}`,
+    );
+    const body = (await response.json()) as any;
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  test('invalid UTF-8 in a GET query string is refused (400), as it is in a POST body', async () => {
+    // URLSearchParams would decode %FF%FE into U+FFFD and run the search on the mangled text.
+    const response = await fetch(
+      `${server.url}?query=${'%7B%20measures(filter%3A%7Btext%3A%22%FF%FE%22%7D)%20%7B%20totalCount%20%7D%20%7D'}`,
+    );
+    const body = (await response.json()) as any;
+    expect(response.status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('an operationName that names no operation is BAD_USER_INPUT (as over WebSocket), not an Apollo-only code', async () => {
+    // As over WebSocket, and as any other request error sent as application/json (not Apollo's
+    // own OPERATION_RESOLUTION_FAILURE, which API.md does not list).
+    const unknown = await post({
+      query: 'query A { __typename } query B { __typename }',
+      operationName: 'C',
+    });
+    const ambiguous = await post({ query: 'query A { __typename } query B { __typename }' });
+    for (const { status, body } of [unknown, ambiguous]) {
+      expect(body.errors.map((e: any) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+      expect(status).toBe(200);
+    }
   });
 });

@@ -506,4 +506,16 @@ describe('huge first/last inside a subscription selection', () => {
     expectNoLeaks(errors);
     await stillLive();
   });
+
+  test('a page size given by a variable default is checked when subscribing', async () => {
+    const client = connect(server.url);
+    const sub = client.subscribe(
+      'subscription($n: Int = 1000) { measureAdded { targets(first: $n) { totalCount } } }',
+    );
+    await sub.ended();
+    expect((sub.failed as { extensions: Record<string, unknown> }[])[0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'first',
+    });
+  });
 });

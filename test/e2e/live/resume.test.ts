@@ -4,7 +4,8 @@ import { Role } from '../../../src/auth/role';
 import { encodeGlobalId } from '../../../src/common/global-id';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
-import { addMeasureAs } from '../../helpers/fixtures';
+import { ADD_STATEMENT, addMeasureAs, statementInput } from '../../helpers/fixtures';
+import { connect, disposeClients, type Received } from '../../helpers/ws';
 import { sleep, waitUntil } from '../../helpers/wait';
 
 /**
@@ -177,3 +178,139 @@ test('the README resume pattern loses nothing and repeats nothing when its serve
   expect(follows).toBe(1);
   expect(closes).toEqual(expect.arrayContaining([1001]));
 }, 30_000);
+
+describe('since, on one server', () => {
+  let server: TestServer;
+  let editor: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ livePollMs: 200 });
+    ({ key: editor } = await server.createKey(Role.EDITOR));
+  });
+  afterEach(disposeClients);
+
+  const addMeasure = (overrides: Record<string, unknown> = {}) =>
+    addMeasureAs(server, editor, overrides);
+  async function addStatement(country: string, overrides: Record<string, unknown> = {}) {
+    const response = await server.gqlAs(editor, ADD_STATEMENT, {
+      input: statementInput(country, overrides),
+    });
+    expect(response.errors).toBeUndefined();
+    return response.data.addStatement.id as string;
+  }
+  const ids = (events: Received[]) =>
+    events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
+  const settle = (ms = 250) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  describe('resuming with since', () => {
+    test('replays exactly the missed measures, in commit order, while writers keep writing', async () => {
+      const watcher = connect(server.url).subscribe('subscription { measureAdded { id } }');
+      await settle();
+      const writers = Array.from({ length: 4 }, async (_, writer) => {
+        for (let i = 0; i < 15; i++) await addMeasure({ title: `Writer ${writer} #${i}` });
+      });
+      await watcher.waitFor(10, 20_000);
+      // A client that saw up to the 10th event reconnects (to this instance) while writes go on.
+      const lastSeen = ids(watcher.events)[9]!;
+      const resumed = connect(server.url).subscribe(
+        'subscription($since: ID) { measureAdded(since: $since) { id } }',
+        {
+          since: lastSeen,
+        },
+      );
+      await Promise.all(writers);
+      await watcher.waitFor(60, 20_000);
+      const expected = ids(watcher.events).slice(10);
+      await resumed.waitFor(expected.length, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ids(resumed.events)).toEqual(expected);
+    });
+
+    test('since with a filter replays only matching measures', async () => {
+      const first = await addMeasure({ imposedBy: 'FR' });
+      const missed = [
+        await addMeasure({ imposedBy: 'FR' }),
+        await addMeasure({ imposedBy: 'DE' }),
+        await addMeasure({ imposedBy: 'FR' }),
+      ];
+      const sub = connect(server.url).subscribe(
+        `subscription { measureAdded(since: "${first}", filter: { imposedBy: ["FR"] }) { id imposedBy { code } } }`,
+      );
+      await sub.waitFor(2);
+      const live = await addMeasure({ imposedBy: 'FR' });
+      await sub.waitFor(3);
+      expect(ids(sub.events)).toEqual([missed[0], missed[2], live]);
+    });
+  });
+
+  describe('since with filters', () => {
+    test('since = the newest measure replays nothing, then goes live without a duplicate', async () => {
+      const newest = await addMeasure({ imposedBy: 'EE' });
+      await settle();
+      const sub = connect(server.url).subscribe(
+        `subscription { measureAdded(since: "${newest}", filter: { imposedBy: ["ee"] }) { id } }`,
+      );
+      await settle();
+      const next = await addMeasure({ imposedBy: 'EE' });
+      await sub.waitFor(1);
+      await settle();
+      expect(ids(sub.events)).toEqual([next]);
+    });
+
+    test('since with a full-text filter replays exactly what the query with that filter matches', async () => {
+      const first = await addMeasure({ title: 'Baseline' });
+      const a = await addMeasure({ title: 'Drone components embargo' });
+      await addMeasure({ title: 'Fishing quota' });
+      const c = await addMeasure({ title: 'Other', summary: 'Covers drones and parts' });
+      const sub = connect(server.url).subscribe(
+        `subscription { measureAdded(since: "${first}", filter: { text: "drone" }) { id } }`,
+      );
+      await sub.waitFor(2);
+      await settle();
+      expect(ids(sub.events)).toEqual([a, c]);
+    });
+
+    test('since = a well-formed id of no measure is NOT_FOUND', async () => {
+      const sub = connect(server.url).subscribe(
+        'subscription { measureAdded(since: "TWVhc3VyZTo5OTk5OTk5") { id } }',
+      );
+      await sub.ended();
+      const error = sub.events[0]?.errors?.[0] ?? (sub.failed as any)?.[0];
+      expect(error?.extensions?.code).toBe('NOT_FOUND');
+    });
+
+    test('statementAdded: country codes in any case, with since and a filter', async () => {
+      const first = await addStatement('LV');
+      const missedLv = await addStatement('LV');
+      await addStatement('LT');
+      const sub = connect(server.url).subscribe(
+        `subscription { statementAdded(country: ["lv", "Lt"], since: "${first}") { id country { code } } }`,
+      );
+      await sub.waitFor(2);
+      const live = await addStatement('LT');
+      await sub.waitFor(3);
+      await settle();
+      expect(sub.events.map((e) => e.data.statementAdded.country.code)).toEqual(['LV', 'LT', 'LT']);
+      expect(sub.events[0]!.data.statementAdded.id).toBe(missedLv);
+      expect(sub.events[2]!.data.statementAdded.id).toBe(live);
+    });
+
+    test('statementAdded(country, since) replays only the matching statements, then goes live', async () => {
+      const add = async (country: string) =>
+        (await server.gqlAs(editor, ADD_STATEMENT, { input: statementInput(country) })).data
+          .addStatement.id as string;
+      const first = await add('RU');
+      await add('GB');
+      const b = await add('RU');
+      const c = await add('fr');
+      const sub = connect(server.url).subscribe(
+        `subscription { statementAdded(country: ["ru", "FR"], since: "${first}") { id } }`,
+      );
+      await sub.waitFor(2);
+      const d = await add('ru');
+      await sub.waitFor(3);
+      await settle();
+      expect(ids(sub.events)).toEqual([b, c, d]);
+    });
+  });
+});

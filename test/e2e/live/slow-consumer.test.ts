@@ -1,5 +1,5 @@
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
-import { nextMessage, rawSocket } from '../../helpers/ws';
+import { connect, disposeClients, nextMessage, rawSocket, type Received } from '../../helpers/ws';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -77,3 +77,41 @@ test('a client that stops reading is ended with SUBSCRIPTION_OVERFLOW, and resum
   expect(new Set(all).size).toBe(BULK);
   socket.close();
 }, 60_000);
+
+describe('a small queue', () => {
+  afterEach(disposeClients);
+  const ids = (events: Received[]) =>
+    events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
+  const settle = (ms = 250) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  let small: TestServer;
+  beforeAll(async () => {
+    small = await startTestServer({ subscriptionQueueLimit: 2, livePollMs: 100 });
+  });
+
+  /** Five measures committed at once (one batch for the listener), as a bulk import would. */
+  async function bulkInsert(n: number): Promise<number[]> {
+    const rows = await small.db.query<{ id: number }>(`
+      WITH m AS (
+        INSERT INTO measure (kind, title, imposed_by_code, target_count, announced_on, status)
+        SELECT 'OTHER', 'Bulk ' || g, 'GB', 0, '2024-01-01', 'IN_FORCE'
+        FROM generate_series(1, ${n}) AS g RETURNING id),
+      c AS (INSERT INTO change_log (seq, entity, entity_id, action)
+        SELECT nextval('change_log_seq'), 'Measure', id, 'added' FROM m ORDER BY id RETURNING entity_id)
+      SELECT entity_id AS id FROM c ORDER BY id`);
+    await small.db.query(`SELECT pg_notify('retorsion_changes', 'bulk')`);
+    return rows.map((r) => r.id);
+  }
+
+  test('a consumer that keeps up is not ended by a batch larger than its queue (batches are cut to the queue size)', async () => {
+    const sub = connect(small.url).subscribe('subscription { measureAdded { id } }');
+    await settle(300);
+    const inserted = await bulkInsert(5);
+    await sub.waitFor(5, 5000);
+    await settle();
+    expect(sub.failed).toBeUndefined();
+    expect(ids(sub.events)).toEqual(
+      inserted.map((id) => Buffer.from(`Measure:${id}`).toString('base64url')),
+    );
+  });
+});
