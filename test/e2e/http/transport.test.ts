@@ -249,3 +249,11 @@ describe('requests over GET and POST alike, in production', () => {
     }
   });
 });
+
+test('health, readiness and landing page', async () => {
+  expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
+  expect((await fetch(`${server.origin}/readyz`)).status).toBe(200);
+  const landing = await fetch(server.url, { headers: { accept: 'text/html' } });
+  expect(landing.status).toBe(200);
+  expect(await landing.text()).toMatch(/<html/i);
+});

@@ -1,7 +1,9 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { Role } from '../../../src/auth/role';
 import type { SqlEvent } from '../../../src/database/sql';
 import { insertMeasure, insertOfficial } from '../../helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { statementsDuring } from '../../helpers/statements';
 
 let server: TestServer;
 
@@ -110,4 +112,23 @@ test('a country that is not in memory is still looked up, once per request', asy
   } finally {
     await server.db.query(`DELETE FROM country WHERE code = 'XA'`);
   }
+});
+
+test('nodes(ids) of ApiKeys: statements do not grow with the number of ids', async () => {
+  const admin = await server.createKey(Role.ADMIN);
+  const keys: Awaited<ReturnType<TestServer['createKey']>>[] = [];
+  for (let i = 0; i < 20; i++) keys.push(await server.createKey(Role.EDITOR, `k${i}`));
+  const q = 'query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ApiKey { name } } }';
+  // A first use of the key also records when it was last used: not part of the comparison.
+  await server.gqlAs(admin.key, q, { ids: [] });
+  const few = await statementsDuring(async () => {
+    const r = await server.gqlAs(admin.key, q, { ids: keys.slice(0, 2).map((k) => k.id) });
+    expect(r.errors).toBeUndefined();
+  });
+  const many = await statementsDuring(async () => {
+    const r = await server.gqlAs(admin.key, q, { ids: keys.map((k) => k.id) });
+    expect(r.errors).toBeUndefined();
+    expect(r.data.nodes).toHaveLength(20);
+  });
+  expect(many.length).toBe(few.length);
 });

@@ -5,6 +5,7 @@ import { createDataSource } from '../../../src/database/data-source';
 import { migrations } from '../../../src/database/migrations';
 import { entities } from '../../../src/entities';
 import { createLogger } from '../../../src/logger';
+import { ok } from '../../helpers/assertions';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
@@ -166,4 +167,54 @@ test('seeding again writes nothing, and restores a founding record that went mis
   } finally {
     await dataSource.destroy();
   }
+});
+
+describe('the founding example as the issue asks for it', () => {
+  // A database of its own: the tests above record the founding example a second time.
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  test('issue Done query answers with the founding example', async () => {
+    const res =
+      await server.gql(`{ country(code: "ru") { measuresImposed(filter: {kind: [ENTRY_BAN]}) { totalCount
+      edges { node { title targetCount indefinite announcedOn announcedOnPrecision expiresOn status
+        targetCountry { code }
+        targets { totalCount edges { node { name } } }
+        inResponseTo { title imposedBy { code } }
+        statements { issuer quotes issuedOn country { code } }
+        sources { title url } } } } } }`);
+    const data = ok(res) as any;
+    const conn = data.country.measuresImposed;
+    expect(conn.totalCount).toBe(1);
+    const m = conn.edges[0].node;
+    expect(m).toMatchObject({
+      targetCount: 63,
+      indefinite: true,
+      announcedOn: '2022-05-04',
+      announcedOnPrecision: 'DAY',
+      expiresOn: null,
+      targetCountry: { code: 'JP' },
+      targets: { totalCount: 1, edges: [{ node: { name: 'Fumio Kishida' } }] },
+      inResponseTo: { imposedBy: { code: 'JP' } },
+    });
+    expect(m.statements).toHaveLength(1);
+    expect(m.statements[0].quotes).toEqual(
+      expect.arrayContaining(['unprecedented anti-Russian campaign']),
+    );
+    expect(m.sources.every((s: any) => s.url === null && s.title.length > 0)).toBe(true);
+  });
+
+  test('the three officials named in the report are there', async () => {
+    for (const name of ['Kishida', 'Abe', 'Putin']) {
+      const data = ok(
+        await server.gql(
+          `{ officials(filter: { name: "${name}" }) { totalCount edges { node { name country { code } } } } }`,
+        ),
+      ) as any;
+      expect(data.officials.totalCount).toBeGreaterThanOrEqual(1);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { expectBadInput } from '../../helpers/assertions';
+import { expectBadInput, ok } from '../../helpers/assertions';
 import countries from '../../../seeds/countries.json';
 import { Role } from '../../../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../../../src/common/global-id';
@@ -1094,5 +1094,62 @@ describe('lists of objects written through the API', () => {
         expect(beforeFirst.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
       }
     }
+  });
+});
+
+describe('ties and backward pages (6 measures on one date, one target count)', () => {
+  let server: TestServer;
+  const ms: MeasureRow[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    // 6 measures of NZ against AU, all the same date and target count: ties everywhere.
+    for (let i = 0; i < 6; i++) {
+      ms.push(
+        await insertMeasure(server.db, {
+          title: `NZ tie ${i}`,
+          imposedBy: 'NZ',
+          targetCountry: 'AU',
+          kind: i % 2 ? 'ENTRY_BAN' : 'AID',
+          announcedOn: '2021-06-01',
+          targetCount: 5,
+        }),
+      );
+    }
+  });
+
+  const nz = (args: string) =>
+    server.gql(`{ measures(filter: { imposedBy: ["nz"] }, ${args}) {
+    totalCount edges { cursor node { id title } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`);
+
+  test('ties: ids descending under default order, and pages never repeat', async () => {
+    const all = ok(await nz('first: 100')) as any;
+    const ids = all.measures.edges.map((e: any) => e.node.id);
+    expect(ids).toEqual([...ms].reverse().map((m) => m.globalId));
+    const p1 = ok(await nz('first: 2')) as any;
+    const p2 = ok(await nz(`first: 2, after: "${p1.measures.pageInfo.endCursor}"`)) as any;
+    expect(p2.measures.edges.map((e: any) => e.node.id)).toEqual(ids.slice(2, 4));
+  });
+
+  test('last: 0 with before', async () => {
+    const all = ok(await nz('first: 100')) as any;
+    const r = ok(await nz(`last: 0, before: "${all.measures.edges[3].cursor}"`)) as any;
+    expect(r.measures.edges).toEqual([]);
+    expect(r.measures.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+  });
+
+  test('backward with filter, after and before', async () => {
+    const all = ok(await nz('first: 100')) as any;
+    const e = all.measures.edges;
+    const r = ok(await nz(`last: 2, after: "${e[0].cursor}", before: "${e[5].cursor}"`)) as any;
+    expect(r.measures.edges.map((x: any) => x.node.id)).toEqual([e[3].node.id, e[4].node.id]);
+    expect(r.measures.pageInfo.hasPreviousPage).toBe(true);
+    expect(r.measures.totalCount).toBe(6);
+  });
+
+  test('orderBy TARGET_COUNT ASC ties by id ASC', async () => {
+    const r = ok(await nz('first: 100, orderBy: { field: TARGET_COUNT, direction: ASC }')) as any;
+    expect(r.measures.edges.map((x: any) => x.node.id)).toEqual(ms.map((m) => m.globalId));
   });
 });

@@ -1,5 +1,6 @@
-import { expectBadInput } from '../../helpers/assertions';
+import { expectBadInput, ok } from '../../helpers/assertions';
 import countries from '../../../seeds/countries.json';
+import { Role } from '../../../src/auth/role';
 import { encodeGlobalId } from '../../../src/common/global-id';
 import {
   byAnnouncedDesc,
@@ -649,6 +650,34 @@ describe('node and nodes', () => {
     expectBadInput(
       await server.gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: tooMany }),
       'ids',
+    );
+  });
+});
+
+describe('ApiKey nodes, missing IDs and nested page sizes', () => {
+  test('ApiKey node: null for anonymous and editor, visible to admin', async () => {
+    const admin = await server.createKey(Role.ADMIN);
+    const editor = await server.createKey(Role.EDITOR);
+    const q = `{ node(id: "${editor.id}") { __typename id ... on ApiKey { name role } } }`;
+    expect((ok(await server.gql(q)) as any).node).toBeNull();
+    expect((ok(await server.gqlAs(editor.key, q)) as any).node).toBeNull();
+    expect((ok(await server.gqlAs(admin.key, q)) as any).node).toMatchObject({
+      __typename: 'ApiKey',
+      id: editor.id,
+    });
+  });
+
+  test('measure(id) with well-formed missing id is null', async () => {
+    const r = ok(
+      await server.gql(`{ measure(id: "${encodeGlobalId('Measure', 99999)}") { id } }`),
+    ) as any;
+    expect(r.measure).toBeNull();
+  });
+
+  test('nested bad page size names the field', async () => {
+    expectBadInput(
+      await server.gql(`{ country(code: "NZ") { measuresImposed(first: 101) { totalCount } } }`),
+      'first',
     );
   });
 });
