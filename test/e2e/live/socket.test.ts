@@ -186,6 +186,26 @@ describe('limits and keys on the socket (default limits)', () => {
     expect(message).toMatchObject({ id: 'x', type: 'error' });
     socket.close();
   });
+
+  test('a key revoked while its WebSocket is open is no longer accepted on that socket', async () => {
+    const { key, id } = await server.createKey(Role.EDITOR, 'Socket user');
+    const client = connect(server.url, { authorization: `Bearer ${key}` });
+    const first = client.subscribe('subscription { measureAdded { id } }');
+    await new Promise((r) => setTimeout(r, 300));
+    const revoked = await server.gqlAs(
+      admin,
+      'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+      { id },
+    );
+    expect(revoked.errors).toBeUndefined();
+    // A new subscription after the revocation is refused, and the socket closed with 4403.
+    const second = client.subscribe('subscription { measureAdded { id title } }');
+    expect((await client.closed).code).toBe(4403);
+    await addMeasure({ title: 'After revoke' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(second.events).toHaveLength(0);
+    void first;
+  });
 });
 
 describe('in production', () => {

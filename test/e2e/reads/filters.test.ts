@@ -82,3 +82,36 @@ describe('inclusive date ranges', () => {
     expect(r).toEqual({ m: { totalCount: 1 }, s: { totalCount: 1 } });
   });
 });
+
+describe('OfficialFilter.name matches within one of name, nativeName and aliases', () => {
+  // API.md: "name: substring match on name, nativeName and aliases": a string that spans two
+  // of them (end of the name + start of the nativeName) must not match.
+  beforeAll(async () => {
+    await insertOfficial(server.db, {
+      name: 'Quentin Quarrel',
+      nativeName: 'Квентин Кворрел',
+      aliases: ['Xavier Xylo', 'Wendel Wux'],
+      country: 'GB',
+    });
+  });
+
+  test.each([
+    ['end of name + start of nativeName', 'quarrel квентин'],
+    ['end of nativeName + start of an alias', 'кворрел xavier'],
+    ['end of one alias + start of the next', 'xylo wendel'],
+  ])('%s: no official matches', async (_what, name) => {
+    const response = await server.gql(
+      `query($name: String) { officials(filter: { name: $name }) { totalCount edges { node { name } } } }`,
+      { name },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.officials).toEqual({ totalCount: 0, edges: [] });
+  });
+
+  test('control: a substring of one alias still matches', async () => {
+    const response = await server.gql(
+      `{ officials(filter: { name: "XAVIER xy" }) { totalCount } }`,
+    );
+    expect(response.data!.officials.totalCount).toBe(1);
+  });
+});

@@ -1,5 +1,8 @@
 import { Role } from '../../../src/auth/role';
+import { ok, rowCount } from '../../helpers/assertions';
+import { insertStatement, measureInput } from '../../helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { lastSeq } from '../../helpers/writes';
 
 let server: TestServer;
 let editor: string;
@@ -91,4 +94,71 @@ test('concurrent officials with the same Wikidata item: one is recorded, the res
     );
     expect(n).toBe(1);
   }
+});
+
+const ADD_MEASURE_ID = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
+
+describe('differing content', () => {
+  const addMeasure = async (overrides: Record<string, unknown> = {}, key = editor) =>
+    ok(await server.gqlAs(key, ADD_MEASURE_ID, { input: measureInput(overrides) })).addMeasure
+      .id as string;
+
+  describe('the same externalId', () => {
+    test('a second add with the same externalId and different content returns the first and writes nothing', async () => {
+      const first = await addMeasure({ title: 'Ext first', externalId: 'review3-ext-1' });
+      const before = {
+        measures: await rowCount(server.db, 'measure'),
+        officials: await rowCount(server.db, 'official'),
+        sources: await rowCount(server.db, 'source'),
+        targets: await rowCount(server.db, 'measure_target'),
+        links: await rowCount(server.db, 'statement_measure'),
+        seq: await lastSeq(server.db),
+      };
+      const s = await insertStatement(server.db, { country: 'GB', issuedOn: '2024-01-01' });
+      const linksBefore = await rowCount(server.db, 'statement_measure');
+      const sourcesBefore = await rowCount(server.db, 'source');
+      const r = ok(
+        await server.gqlAs(editor, ADD_MEASURE_ID, {
+          input: measureInput({
+            title: 'Ext second, different',
+            externalId: ' review3-ext-1 ',
+            newTargets: [{ name: 'Should not exist', country: 'JP', category: 'OTHER' }],
+            statementIds: [s.globalId],
+            sources: [{ title: 'Another' }, { title: 'And another' }],
+          }),
+        }),
+      );
+      expect(r.addMeasure.id).toBe(first);
+      expect(await rowCount(server.db, 'measure')).toBe(before.measures);
+      expect(await rowCount(server.db, 'official')).toBe(before.officials);
+      expect(await rowCount(server.db, 'source')).toBe(sourcesBefore);
+      expect(await rowCount(server.db, 'measure_target')).toBe(before.targets);
+      expect(await rowCount(server.db, 'statement_measure')).toBe(linksBefore);
+      expect(await lastSeq(server.db)).toBe(before.seq);
+    });
+
+    test('20 concurrent adds with one externalId and differing content: one row, one id', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          server.gqlAs(editor, ADD_MEASURE_ID, {
+            input: measureInput({
+              title: `Concurrent ext ${i}`,
+              externalId: 'review3-ext-concurrent',
+              newTargets: [{ name: `Conc target ${i}`, country: 'JP', category: 'OTHER' }],
+            }),
+          }),
+        ),
+      );
+      const ids = new Set(results.map((r) => ok(r).addMeasure.id));
+      expect(ids.size).toBe(1);
+      const [row] = await server.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM measure WHERE external_id = 'review3-ext-concurrent'",
+      );
+      expect(row!.n).toBe(1);
+      const [officials] = await server.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM official WHERE name LIKE 'Conc target %'",
+      );
+      expect(officials!.n).toBe(1);
+    });
+  });
 });

@@ -1,8 +1,20 @@
 import { Role } from '../../../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../../../src/common/global-id';
 import { ok, rowCount } from '../../helpers/assertions';
-import { insertOfficial, insertStatement } from '../../helpers/fixtures';
+import {
+  measureInput as fixtureMeasure,
+  insertOfficial,
+  insertStatement,
+} from '../../helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import {
+  ADD_OFFICIAL,
+  codeOf,
+  lastSeq,
+  LIFT_MEASURE,
+  numericId,
+  UPDATE_MEASURE,
+} from '../../helpers/writes';
 
 let server: TestServer;
 let editor: string;
@@ -554,5 +566,77 @@ describe('addStatement', () => {
     );
     expect(read.measure.statements).toEqual([{ id: addStatement.id }]);
     expect(read.official.statements.totalCount).toBe(1);
+  });
+});
+
+const ADD_MEASURE_ID = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
+
+describe('concurrent and failing updates', () => {
+  let admin: string;
+  beforeAll(async () => {
+    ({ key: admin } = await server.createKey(Role.ADMIN, 'Lifting admin'));
+  });
+  const addMeasure = async (overrides: Record<string, unknown> = {}, key = editor) =>
+    ok(await server.gqlAs(key, ADD_MEASURE_ID, { input: fixtureMeasure(overrides) })).addMeasure
+      .id as string;
+
+  describe('atomicity of updateMeasure', () => {
+    test('updateMeasure whose 2nd new target conflicts leaves targets, officials and change log as they were', async () => {
+      const existing = await server.gqlAs(editor, ADD_OFFICIAL, {
+        input: { name: 'Wiki holder', country: 'JP', category: 'OTHER', wikidataId: 'Q98765431' },
+      });
+      ok(existing);
+      const t = await insertOfficial(server.db, { name: 'Original T', country: 'RU' });
+      const id = await addMeasure({ targetOfficialIds: [t.globalId] });
+      const before = {
+        officials: await rowCount(server.db, 'official'),
+        seq: await lastSeq(server.db),
+      };
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, {
+        id,
+        input: {
+          title: 'Changed title',
+          newTargets: [
+            { name: 'Fresh', country: 'JP', category: 'OTHER' },
+            { name: 'Dup wiki', country: 'JP', category: 'OTHER', wikidataId: 'Q98765431' },
+          ],
+        },
+      });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'CONFLICT',
+        field: 'input.newTargets[1].wikidataId',
+      });
+      expect(await rowCount(server.db, 'official')).toBe(before.officials);
+      expect(await lastSeq(server.db)).toBe(before.seq);
+      const [m] = await server.db.query<{ title: string }>(
+        'SELECT title FROM measure WHERE id = $1',
+        [numericId(id)],
+      );
+      expect(m!.title).toBe('Test measure');
+      const targets = await server.db.query<{ official_id: number }>(
+        'SELECT official_id FROM measure_target WHERE measure_id = $1',
+        [numericId(id)],
+      );
+      expect(targets.map((x) => x.official_id)).toEqual([t.id]);
+    });
+  });
+
+  describe('concurrent lifts', () => {
+    test('two concurrent lifts of one measure: exactly one wins, the other is CONFLICT; one change row', async () => {
+      for (let round = 0; round < 3; round++) {
+        const id = await addMeasure({ title: `Lift race ${round}`, announcedOn: '2024-01-01' });
+        const seq = await lastSeq(server.db);
+        const results = await Promise.all([
+          server.gqlAs(editor, LIFT_MEASURE, { id, on: '2024-06-01' }),
+          server.gqlAs(admin, LIFT_MEASURE, { id, on: '2024-07-01' }),
+        ]);
+        expect(results.map(codeOf).sort()).toEqual(['CONFLICT', 'OK']);
+        const rows = await server.db.query<{ action: string }>(
+          "SELECT action FROM change_log WHERE seq > $1 AND entity = 'Measure' AND entity_id = $2",
+          [seq, numericId(id)],
+        );
+        expect(rows.map((x) => x.action)).toEqual(['lifted']);
+      }
+    });
   });
 });

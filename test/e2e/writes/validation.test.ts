@@ -1,11 +1,22 @@
 import { Role } from '../../../src/auth/role';
 import { encodeGlobalId } from '../../../src/common/global-id';
-import { insertMeasure, insertOfficial } from '../../helpers/fixtures';
+import { expectBadInput, ok, rowCount } from '../../helpers/assertions';
+import {
+  ADD_STATEMENT as ADD_STATEMENT_ID,
+  insertMeasure,
+  insertOfficial,
+  insertStatement,
+  measureInput,
+  statementInput,
+} from '../../helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { codeOf, lastSeq, LIFT_MEASURE, UPDATE_MEASURE } from '../../helpers/writes';
 
 /**
  * Every input rule of the write path: each bad input gets BAD_USER_INPUT (or the code named)
- * with the input path in extensions.field, and nothing is written.
+ * with the input path in extensions.field, and nothing is written; updates are checked against
+ * the stored record they merge with, unknown ids are named at their own index, and inResponseTo
+ * cycles are refused, also when two edits race.
  */
 let server: TestServer;
 let editor: string;
@@ -342,4 +353,349 @@ test('lifting a measure that is already lifted is a CONFLICT', async () => {
   expect((await server.gqlAs(editor, LIFT)).errors).toBeUndefined();
   const again = await server.gqlAs(editor, LIFT);
   expect(again.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', field: 'id' });
+});
+
+const ADD_MEASURE_ID = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id } }';
+
+describe('an update checked against the stored record it merges with', () => {
+  const addMeasure = async (overrides: Record<string, unknown> = {}, key = editor) =>
+    ok(await server.gqlAs(key, ADD_MEASURE_ID, { input: measureInput(overrides) })).addMeasure
+      .id as string;
+
+  describe('validation on the merged (stored + updated) record', () => {
+    test('update only expiresOn to before the stored effectiveFrom names input.expiresOn, changes nothing', async () => {
+      const id = await addMeasure({ announcedOn: '2030-01-01', effectiveFrom: '2030-02-01' });
+      const seq = await lastSeq(server.db);
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, {
+        id,
+        input: { expiresOn: '2030-01-15' },
+      });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.expiresOn',
+      });
+      expect(await lastSeq(server.db)).toBe(seq);
+    });
+
+    test('update indefinite:true on a measure with expiresOn names input.indefinite', async () => {
+      const id = await addMeasure({ announcedOn: '2030-01-01', expiresOn: '2031-01-01' });
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, { id, input: { indefinite: true } });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.indefinite',
+      });
+    });
+
+    test('update only effectiveFrom to before the stored announcedOn names input.effectiveFrom', async () => {
+      const id = await addMeasure({ announcedOn: '2030-01-10' });
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, {
+        id,
+        input: { effectiveFrom: '2030-01-01' },
+      });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.effectiveFrom',
+      });
+    });
+
+    test('update only targetCount below the stored named targets is refused', async () => {
+      const a = await insertOfficial(server.db, { name: 'R3 T1', country: 'RU' });
+      const b = await insertOfficial(server.db, { name: 'R3 T2', country: 'RU' });
+      const id = await addMeasure({ targetOfficialIds: [a.globalId, b.globalId] });
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, { id, input: { targetCount: 1 } });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.targetCount',
+      });
+    });
+
+    test('liftMeasure with liftedOn before announcedOn is BAD_USER_INPUT naming liftedOn', async () => {
+      const id = await addMeasure({ announcedOn: '2024-05-04' });
+      const r = await server.gqlAs(editor, LIFT_MEASURE, { id, on: '2024-05-03' });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'liftedOn',
+      });
+    });
+  });
+
+  describe('statementIds and measureIds', () => {
+    test('addMeasure: the unknown statement is named at its own index, after a duplicate', async () => {
+      const s = await insertStatement(server.db, { country: 'GB', issuedOn: '2024-01-01' });
+      const unknown = encodeGlobalId('Statement', 999_999);
+      const before = await rowCount(server.db, 'measure');
+      const r = await server.gqlAs(editor, ADD_MEASURE_ID, {
+        input: measureInput({ statementIds: [s.globalId, s.globalId, unknown] }),
+      });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.statementIds[2]',
+      });
+      expect(await rowCount(server.db, 'measure')).toBe(before);
+    });
+
+    test('updateMeasure: the unknown statement is named at its own index, after a duplicate', async () => {
+      const s = await insertStatement(server.db, { country: 'GB', issuedOn: '2024-01-01' });
+      const id = await addMeasure();
+      const unknown = encodeGlobalId('Statement', 999_998);
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, {
+        id,
+        input: { statementIds: [s.globalId, s.globalId, unknown] },
+      });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.statementIds[2]',
+      });
+    });
+
+    test('addStatement: the unknown measure is named at its own index; nothing written', async () => {
+      const m = await addMeasure();
+      const before = {
+        statements: await rowCount(server.db, 'statement'),
+        sources: await rowCount(server.db, 'source'),
+        seq: await lastSeq(server.db),
+      };
+      const r = await server.gqlAs(editor, ADD_STATEMENT_ID, {
+        input: statementInput('GB', { measureIds: [m, m, encodeGlobalId('Measure', 999_997)] }),
+      });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.measureIds[2]',
+      });
+      expect(await rowCount(server.db, 'statement')).toBe(before.statements);
+      expect(await rowCount(server.db, 'source')).toBe(before.sources);
+      expect(await lastSeq(server.db)).toBe(before.seq);
+    });
+  });
+
+  describe('inResponseTo cycles through updateMeasure, and concurrent edits', () => {
+    test('a four-long cycle through updateMeasure is refused', async () => {
+      const a = await addMeasure({ title: 'Cycle A' });
+      const b = await addMeasure({ title: 'Cycle B', inResponseToId: a });
+      const c = await addMeasure({ title: 'Cycle C', inResponseToId: b });
+      const d = await addMeasure({ title: 'Cycle D', inResponseToId: c });
+      const r = await server.gqlAs(editor, UPDATE_MEASURE, { id: a, input: { inResponseToId: d } });
+      expect(r.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.inResponseToId',
+      });
+    });
+
+    test('concurrent edits A→B and B→C (no cycle) both succeed', async () => {
+      const failures: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        const a = await addMeasure({ title: `Chain A${round}` });
+        const b = await addMeasure({ title: `Chain B${round}` });
+        const c = await addMeasure({ title: `Chain C${round}` });
+        const results = await Promise.all([
+          server.gqlAs(editor, UPDATE_MEASURE, {
+            id: a,
+            input: { inResponseToId: b, title: `A${round}x` },
+          }),
+          server.gqlAs(editor, UPDATE_MEASURE, {
+            id: b,
+            input: { inResponseToId: c, title: `B${round}x` },
+          }),
+        ]);
+        for (const r of results) if (r.errors) failures.push(JSON.stringify(r.errors[0]));
+      }
+      expect(failures).toEqual([]);
+    }, 60_000);
+
+    test('concurrent A→B and B→A: one succeeds, the other is BAD_USER_INPUT (never an internal error)', async () => {
+      const codes: string[][] = [];
+      for (let round = 0; round < 4; round++) {
+        const a = await addMeasure({ title: `Mutual A${round}` });
+        const b = await addMeasure({ title: `Mutual B${round}` });
+        const results = await Promise.all([
+          server.gqlAs(editor, UPDATE_MEASURE, { id: a, input: { inResponseToId: b } }),
+          server.gqlAs(editor, UPDATE_MEASURE, { id: b, input: { inResponseToId: a } }),
+        ]);
+        codes.push(results.map(codeOf).sort());
+      }
+      for (const pair of codes) expect(pair).toEqual(['BAD_USER_INPUT', 'OK']);
+    }, 60_000);
+  });
+});
+
+// Input at the edges of the rules, each once a defect: URLs a URL parser would repair, required
+// fields missing inside variables, partial dates, characters outside the BMP, invisible text and
+// non-canonical IDs.
+const ADD_MEASURE_DATED = `mutation($input: AddMeasureInput!) {
+  addMeasure(input: $input) { id announcedOn announcedOnPrecision sources { url } } }`;
+const UPDATE_SOURCES = `mutation($id: ID!, $input: UpdateMeasureInput!) {
+  updateMeasure(id: $id, input: $input) { id sources { url } } }`;
+
+describe('source URLs must be absolute http(s) as sent, not as a URL parser would repair them', () => {
+  // WHATWG `new URL` repairs these into valid URLs, but what is stored is what was sent, which
+  // the database's CHECK (url ~* '^https?://') refuses: that was an INTERNAL_SERVER_ERROR.
+  test.each(['http:example.org', 'https:/example.org', 'http:\\\\example.org\\page'])(
+    'addMeasure with source url %p is BAD_USER_INPUT naming input.sources[0].url',
+    async (url) => {
+      const measures = await rowCount(server.db, 'measure');
+      const response = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+        input: measureInput({ sources: [{ title: 'S', url }] }),
+      });
+      expectBadInput(response, 'input.sources[0].url');
+      expect(await rowCount(server.db, 'measure')).toBe(measures);
+    },
+  );
+
+  test('addStatement with source url "https:example.org" is BAD_USER_INPUT', async () => {
+    const response = await server.gqlAs(editor, ADD_STATEMENT_ID, {
+      input: {
+        issuedOn: '2024-01-01',
+        country: 'gb',
+        issuer: 'Foreign Office',
+        text: 'Text.',
+        sources: [{ title: 'S', url: 'https:example.org' }],
+      },
+    });
+    expectBadInput(response, 'input.sources[0].url');
+  });
+
+  test('updateMeasure replacing sources with url "https:/example.org" is BAD_USER_INPUT', async () => {
+    const added = await server.gqlAs(editor, ADD_MEASURE_DATED, { input: measureInput() });
+    expect(added.errors).toBeUndefined();
+    const response = await server.gqlAs(editor, UPDATE_SOURCES, {
+      id: added.data!.addMeasure.id,
+      input: { sources: [{ title: 'S', url: 'https:/example.org' }] },
+    });
+    expectBadInput(response, 'input.sources[0].url');
+  });
+});
+
+describe('a required input field missing from a variable is named', () => {
+  // For a literal the missing field's name was appended; for a variable only its path was given.
+  test('AddMeasureInput.title missing in $input → field input.title (as for a literal)', async () => {
+    const { title: _omitted, ...input } = measureInput();
+    const literal = await server.gqlAs(
+      editor,
+      `mutation { addMeasure(input: { kind: OTHER, imposedBy: "GB", announcedOn: "2024-01-01",
+        sources: [{ title: "S" }] }) { id } }`,
+    );
+    expectBadInput(literal, 'input.title'); // passes: the literal form is named
+    expectBadInput(await server.gqlAs(editor, ADD_MEASURE_DATED, { input }), 'input.title');
+  });
+
+  test('SourceInput.title missing in $input → field input.sources[0].title', async () => {
+    const response = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+      input: measureInput({ sources: [{ url: 'https://example.org' }] }),
+    });
+    expectBadInput(response, 'input.sources[0].title');
+  });
+});
+
+describe('partial dates are stored on the first day of their month or year', () => {
+  // DatePrecision's description: "A MONTH date is stored as its first day, a YEAR date as
+  // 1 January." The day of a date known to the month is not invented.
+  test.each([
+    ['MONTH', '2024-02-17', '2024-02-01'],
+    ['YEAR', '2022-07-19', '2022-01-01'],
+  ])('%s precision: announcedOn %s is stored as %s', async (precision, sent, stored) => {
+    const response = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+      input: measureInput({ announcedOn: sent, announcedOnPrecision: precision }),
+    });
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.addMeasure).toMatchObject({
+      announcedOn: stored,
+      announcedOnPrecision: precision,
+    });
+  });
+
+  test('an update that coarsens the precision moves the stored date with it', async () => {
+    const added = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+      input: measureInput({ announcedOn: '2023-09-14' }),
+    });
+    const response = await server.gqlAs(
+      editor,
+      `mutation($id: ID!) { updateMeasure(id: $id, input: { announcedOnPrecision: YEAR }) {
+        announcedOn announcedOnPrecision } }`,
+      { id: added.data!.addMeasure.id },
+    );
+    expect(response.data!.updateMeasure).toEqual({
+      announcedOn: '2023-01-01',
+      announcedOnPrecision: 'YEAR',
+    });
+  });
+
+  test('a statement issued in a known month only is stored on its first day', async () => {
+    const response = await server.gqlAs(
+      editor,
+      `mutation($input: AddStatementInput!) { addStatement(input: $input) { issuedOn } }`,
+      {
+        input: {
+          issuedOn: '2022-05-17',
+          issuedOnPrecision: 'MONTH',
+          country: 'RU',
+          issuer: 'Ministry of Foreign Affairs',
+          text: 'A statement known to the month.',
+          sources: [{ title: 'Report' }],
+        },
+      },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.addStatement.issuedOn).toBe('2022-05-01');
+  });
+});
+
+describe('length limits count characters, not UTF-16 code units', () => {
+  // 300 emoji are 600 UTF-16 units but 300 characters.
+  test('a title of exactly 300 characters (astral-plane) is accepted', async () => {
+    const response = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+      input: measureInput({ title: '😀'.repeat(300) }),
+    });
+    expect(response.errors).toBeUndefined();
+  });
+});
+
+describe('text that shows nothing, nulls and IDs', () => {
+  test('a title of zero-width characters only is empty', async () => {
+    const response = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+      input: measureInput({ title: '\u200b\u200b \ufeff' }),
+    });
+    expectBadInput(response, 'input.title');
+  });
+
+  test('zero-width joiners inside visible text are kept', async () => {
+    const title = 'Family 👨\u200d👩\u200d👧 reunification suspended';
+    const response = await server.gqlAs(
+      editor,
+      `mutation($input: AddMeasureInput!) { addMeasure(input: $input) { title } }`,
+      { input: measureInput({ title }) },
+    );
+    expect(response.data!.addMeasure.title).toBe(title);
+  });
+
+  test('updateMeasure refuses targetCount: null as it refuses clearing other required fields', async () => {
+    const added = await server.gqlAs(editor, ADD_MEASURE_DATED, { input: measureInput() });
+    const response = await server.gqlAs(
+      editor,
+      `mutation($id: ID!) { updateMeasure(id: $id, input: { targetCount: null }) { id } }`,
+      { id: added.data!.addMeasure.id },
+    );
+    expectBadInput(response, 'input.targetCount');
+  });
+
+  test('an unknown field inside a variable is named', async () => {
+    const response = await server.gqlAs(editor, ADD_MEASURE_DATED, {
+      input: { ...measureInput(), colour: 'red' },
+    });
+    expectBadInput(response, 'input.colour');
+  });
+
+  test('only the canonical spelling of an ID is accepted', async () => {
+    const added = await server.gqlAs(editor, ADD_MEASURE_DATED, { input: measureInput() });
+    const id: string = added.data!.addMeasure.id;
+    // The same bytes with different unused trailing bits: base64url would decode it alike.
+    const last = id.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = id.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(sibling, 'base64url')).toEqual(Buffer.from(id, 'base64url'));
+    const response = await server.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: sibling });
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect((await server.gql(`query($id: ID!) { node(id: $id) { id } }`, { id })).data).toEqual({
+      node: { id },
+    });
+  });
 });
