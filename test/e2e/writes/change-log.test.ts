@@ -249,3 +249,15 @@ describe('every write records the key that made it', () => {
     });
   });
 });
+
+test('the change log is append-only in the database: UPDATE, DELETE and TRUNCATE fail', async () => {
+  for (const statement of [
+    'UPDATE change_log SET entity_id = entity_id',
+    'DELETE FROM change_log',
+    'TRUNCATE change_log',
+  ]) {
+    await expect(server.db.query(statement)).rejects.toThrow(/change_log is append-only/);
+  }
+  const [{ count }] = await server.db.query<{ count: string }>('SELECT count(*) FROM change_log');
+  expect(Number(count)).toBeGreaterThan(0);
+});
