@@ -111,3 +111,32 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Runs `node dist/src/main.js` with `env` (production, info logs); resolves with its exit code, or
+ * 'running' if it still runs after `waitMs` (it is then killed), and what it printed.
+ */
+export function runMain(
+  env: NodeJS.ProcessEnv,
+  waitMs: number,
+): Promise<{ code: number | null | 'running'; output: string }> {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ code: 'running', output });
+    }, waitMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, output });
+    });
+  });
+}
