@@ -134,3 +134,21 @@ test('a pool kept busy past the connect timeout is 503 for that request, not a d
   expect(next.errors).toBeUndefined();
   expect((await fetch(`${server.origin}/readyz`)).status).toBe(200);
 });
+
+test('a persisted-query mistake by the client is not INTERNAL_SERVER_ERROR with an unmasked, unlogged message', async () => {
+  const { logger, lines } = capturingLogger();
+  const server = await startTestServer({ nodeEnv: 'production' }, undefined, logger);
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: '{ __typename }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } },
+    }),
+  });
+  const body = (await response.json()) as { errors: { message: string; extensions: any }[] };
+  const [error] = body.errors;
+  // Automatic persisted queries are off: a clear code, not an uncoded (internal) error.
+  expect(error!.extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+  expect(lines.some((line) => line.includes('internal error'))).toBe(false);
+});

@@ -1,77 +1,32 @@
 /**
  * Database faults a managed PostgreSQL produces: a connection cut after COMMIT reached the
  * database (the outcome is unknown to the server), a statement timeout, a database that turned
- * read-only (a failover), and the schema-lock session terminated while migrations run.
+ * read-only (a failover), the schema-lock session terminated while migrations run, and, through
+ * a proxy, a database that stops answering (a network black hole), goes away and comes back.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { Role } from '../../../src/auth/role';
+import type { Config } from '../../../src/config';
+import { cleanUp, killOnCleanup, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, openDatabase } from '../../helpers/database';
 import { insertMeasure } from '../../helpers/fixtures';
-import { ensureBuilt, killServerProcesses } from '../../helpers/processes';
-import { startTestServer, stopAllServers } from '../../helpers/server';
+import { ensureBuilt } from '../../helpers/processes';
+import { startDatabaseProxy } from '../../helpers/proxy';
+import { startTestServer } from '../../helpers/server';
 import { statementsDuring } from '../../helpers/statements';
-import { disposeClients } from '../../helpers/ws';
+import { sleep } from '../../helpers/wait';
+import { connect } from '../../helpers/ws';
 
-const spawned = new Set<ChildProcess>();
-const cleanups: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  await disposeClients();
-  await stopAllServers();
-  killServerProcesses();
-  for (const child of spawned) child.kill('SIGKILL');
-  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
-}, 90_000);
+afterAll(cleanUp, 90_000);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * A TCP proxy in front of PostgreSQL. When armed, the first COMMIT a client sends is forwarded to
- * the database, and the connection is cut as soon as the database answers it: the transaction is
- * committed, the server never hears so (a database crash or a network cut at that moment).
- */
-async function commitTrapProxy(target: string) {
-  const upstreamUrl = new URL(target);
-  let armed = false;
-  let fired = false;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(upstreamUrl.port || 5432), upstreamUrl.hostname);
-    let commitSent = false;
-    client.on('data', (data) => {
-      if (armed && !fired && data.includes('COMMIT')) {
-        fired = true;
-        commitSent = true;
-      }
-      upstream.write(data);
-    });
-    upstream.on('data', (data) => {
-      if (commitSent) {
-        // The database has committed; its answer never arrives.
-        client.destroy();
-        upstream.destroy();
-        return;
-      }
-      client.write(data);
-    });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const socket of [client, upstream]) {
-      socket.on('close', end);
-      socket.on('error', end);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.port = String((server.address() as net.AddressInfo).port);
-  cleanups.push(() => void server.close());
-  return {
-    url: url.toString(),
-    arm: () => (armed = true),
-    fired: () => fired,
-  };
+/** A server in front of a proxy to a database of its own, for the proxy to cut or freeze. */
+async function proxiedServer(overrides: Partial<Config> = {}) {
+  const db = await createTestDatabase();
+  onCleanup(() => db.drop());
+  const proxy = await startDatabaseProxy(db.url);
+  const server = await startTestServer(overrides, await openDatabase(proxy.url));
+  return { server, proxy, db };
 }
 
 const ADD = (title: string) =>
@@ -79,19 +34,16 @@ const ADD = (title: string) =>
 
 describe('database faults', () => {
   test('a write whose COMMIT reached the database, unacknowledged, is answered "may or may not have been recorded"', async () => {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    const proxy = await commitTrapProxy(db.url);
-    const server = await startTestServer(
-      { nodeEnv: 'production', dbConnectTimeoutMs: 1000 },
-      await openDatabase(proxy.url),
-    );
+    const { server, proxy, db } = await proxiedServer({
+      nodeEnv: 'production',
+      dbConnectTimeoutMs: 1000,
+    });
     const { key } = await server.createKey(Role.EDITOR);
     expect((await server.gqlAs(key, ADD('Warm-up'))).data).toBeTruthy();
 
-    proxy.arm();
+    proxy.trapNextCommit();
     const response = await server.gqlAs(key, ADD('Committed but unacknowledged'));
-    expect(proxy.fired()).toBe(true);
+    expect(proxy.commitTrapped()).toBe(true);
     const [{ n }] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM measure WHERE title = 'Committed but unacknowledged'`,
     );
@@ -132,7 +84,7 @@ describe('database faults', () => {
 
   test('a database that refuses writes (read-only after a failover) is SERVICE_UNAVAILABLE (503)', async () => {
     const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
+    onCleanup(() => db.drop());
     const server = await startTestServer({ nodeEnv: 'development' }, db);
     const { key } = await server.createKey(Role.EDITOR);
     // As a promoted-then-demoted primary or a standby behind the same address would answer.
@@ -161,7 +113,7 @@ describe('database faults', () => {
   test('the schema-lock session dropped during migrations or seeding does not crash the process', async () => {
     ensureBuilt();
     const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
+    onCleanup(() => db.drop());
     // withSchemaLock holds its session idle while the work runs; a restart or a terminated
     // backend then emits 'error' on a pg Client that has no listener.
     const script = `
@@ -182,12 +134,11 @@ describe('database faults', () => {
       env: { ...process.env, URL: db.url },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    spawned.add(child);
+    killOnCleanup(child);
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    spawned.delete(child);
     // Finishing (or failing with an error the caller handles) is fine; an uncaught exception is not.
     expect({ code, output: output.split('\n').slice(0, 6).join('\n') }).toEqual({
       code: 0,
@@ -223,5 +174,54 @@ describe('database faults', () => {
     }
     const after = await server.gql('{ measures(first: 1) { totalCount } }');
     expect(after.errors).toBeUndefined();
+  }, 30_000);
+});
+
+describe('a database that stops answering or comes back', () => {
+  test('a database that stops answering (network black hole) fails requests fast, not never', async () => {
+    const { server, proxy } = await proxiedServer({
+      dbConnectTimeoutMs: 1000,
+      dbStatementTimeoutMs: 2000,
+    });
+    expect((await server.gql('{ measures { totalCount } }')).status).toBe(200);
+    proxy.set('frozen');
+    const started = Date.now();
+    const outcome = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ measures { totalCount } }' }),
+      signal: AbortSignal.timeout(10_000),
+    }).then(
+      (response) => `HTTP ${response.status}`,
+      () => `no answer after ${Date.now() - started} ms`,
+    );
+    proxy.set('down'); // lets the hung pool connections fail, so the server can stop
+    expect(outcome).toBe('HTTP 503');
+  }, 30_000);
+
+  test('once /readyz says ready again, requests are served (not refused 503 for up to a second)', async () => {
+    const { server, proxy } = await proxiedServer({ dbConnectTimeoutMs: 1000 });
+    proxy.set('down');
+    expect((await server.gql('{ measures { totalCount } }')).status).toBe(503);
+    expect((await fetch(`${server.origin}/readyz`)).status).toBe(503);
+    proxy.set('up');
+    while ((await fetch(`${server.origin}/readyz`)).status !== 200) await sleep(50);
+    const next = await server.gql('{ measures { totalCount } }');
+    expect(next.status).toBe(200);
+  }, 30_000);
+
+  test('a WebSocket client with a key connecting during an outage is told to retry, not 4500 Internal server error', async () => {
+    const { server, proxy } = await proxiedServer({
+      nodeEnv: 'production',
+      dbConnectTimeoutMs: 1000,
+    });
+    const { key } = await server.createKey(Role.EDITOR);
+    proxy.set('down');
+    expect((await server.gql('{ measures { totalCount } }')).status).toBe(503);
+    const client = connect(server.url, { authorization: `Bearer ${key}` });
+    const closed = await client.closed;
+    // 1013 Try Again Later, which graphql-ws clients retry; not 4500 as for a bug.
+    expect(closed.code).toBe(1013);
+    expect(closed.code === 1013 || /unavailable|try again/i.test(closed.reason)).toBe(true);
   }, 30_000);
 });
