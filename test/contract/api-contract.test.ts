@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { Role } from '../../src/auth/role';
 import { encodeGlobalId } from '../../src/common/global-id';
 import { ok } from '../helpers/assertions';
+import { cleanUp } from '../helpers/cleanup';
 import {
   addMeasureAs,
   insertOfficial,
@@ -15,7 +16,7 @@ import {
   measureInput,
   statementInput,
 } from '../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../helpers/server';
+import { startTestServer, type TestServer } from '../helpers/server';
 import { connect, disposeClients, nextMessage, rawSocket } from '../helpers/ws';
 
 let server: TestServer;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   ({ key: admin } = await server.createKey(Role.ADMIN, 'review admin'));
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

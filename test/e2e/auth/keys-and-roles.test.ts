@@ -3,10 +3,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Role } from '../../../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../../../src/common/global-id';
+import { cleanUp } from '../../helpers/cleanup';
 import { insertMeasure } from '../../helpers/fixtures';
 import { ensureBuilt, runCli } from '../../helpers/processes';
 import { ok } from '../../helpers/assertions';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { ADD_OFFICIAL, codeOf, lastSeq, refused, rowCounts } from '../../helpers/writes';
 
 let server: TestServer;
@@ -22,7 +23,7 @@ beforeAll(async () => {
     await insertMeasure(server.db, { title: 'M', imposedBy: 'GB', announcedOn: '2024-01-01' })
   ).globalId;
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const SOURCE = '{ title: "S" }';
 const DATA_MUTATIONS: Record<string, () => string> = {

@@ -1,11 +1,12 @@
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 
 /**
  * CORS: by default any origin may read the API (its credentials are headers, not cookies); with
  * CORS_ORIGINS set, only the origins listed, matched exactly, and error answers carry the headers
  * too.
  */
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 describe('CORS by default', () => {
   let open: TestServer;

@@ -1,9 +1,10 @@
+import { cleanUp } from '../../helpers/cleanup';
 import { insertMeasure } from '../../helpers/fixtures';
 import { capturingLogger } from '../../helpers/logger';
-import { startTestServer, stopAllServers } from '../../helpers/server';
+import { startTestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 /** Breaks the read path: `source` disappears from under the server. */
 async function breakSources(db: {

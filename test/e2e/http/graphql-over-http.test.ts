@@ -1,11 +1,12 @@
 import { auditServer } from 'graphql-http';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ nodeEnv: 'production' });
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 test('graphql-http audit: every MUST and SHOULD passes', async () => {
   const results = await auditServer({ url: server.url });

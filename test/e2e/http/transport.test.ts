@@ -1,18 +1,14 @@
 import { loadConfig } from '../../../src/config';
 import { rowCount } from '../../helpers/assertions';
+import { cleanUp } from '../../helpers/cleanup';
 import { capturingLogger } from '../../helpers/logger';
-import {
-  NO_RATE_LIMIT,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from '../../helpers/server';
+import { NO_RATE_LIMIT, startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 test('/healthz says the process is up, /readyz that the database answers', async () => {
   const health = await fetch(`${server.origin}/healthz`);

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
-import { closeOf } from '../../helpers/ws';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
+import { closeOf, trackSocket } from '../../helpers/ws';
 
 /**
  * Open WebSocket connections are bounded, in all and per client address: each holds memory for
@@ -8,7 +9,6 @@ import { closeOf } from '../../helpers/ws';
  * Retry-After; a connection that closes frees its place.
  */
 let server: TestServer;
-const open: WebSocket[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -18,21 +18,17 @@ beforeAll(async () => {
     trustProxy: ['loopback'],
   });
 });
-afterAll(async () => {
-  for (const socket of open) socket.terminate();
-  await stopAllServers();
-});
+afterAll(cleanUp);
 
 /** Opens a socket as `address`; resolves with it, or with the HTTP status that refused it. */
 function connectFrom(address: string): Promise<WebSocket | number> {
-  const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', {
-    headers: { 'x-forwarded-for': address },
-  });
+  const socket = trackSocket(
+    new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', {
+      headers: { 'x-forwarded-for': address },
+    }),
+  );
   return new Promise((resolve, reject) => {
-    socket.once('open', () => {
-      open.push(socket);
-      resolve(socket);
-    });
+    socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_request, response) => {
       expect(response.headers['retry-after']).toBe('10');
       resolve(response.statusCode ?? 0);

@@ -1,6 +1,7 @@
 import { Role } from '../../../src/auth/role';
 import { loadConfig } from '../../../src/config';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 import { measureInput } from '../../helpers/fixtures';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 async function stillHealthy(target: TestServer = server): Promise<void> {
   const { data, errors } = await target.gql('{ country(code: "JP") { name } }');

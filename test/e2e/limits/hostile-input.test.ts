@@ -1,11 +1,7 @@
 import http from 'node:http';
+import { cleanUp } from '../../helpers/cleanup';
 import { insertMeasure } from '../../helpers/fixtures';
-import {
-  NO_RATE_LIMIT,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from '../../helpers/server';
+import { NO_RATE_LIMIT, startTestServer, type TestServer } from '../../helpers/server';
 import {
   errorsOf,
   expectNoLeaks,
@@ -35,7 +31,7 @@ beforeAll(async () => {
     await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM measure')
   )[0]!.n;
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 /** An honest query answers correctly, and nothing was written or dropped. */
 async function stillHealthy(): Promise<void> {

@@ -1,4 +1,5 @@
 import { decodeIntId } from '../../../src/common/global-id';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   ADD_MEASURE,
   ADD_STATEMENT,
@@ -20,7 +21,6 @@ import {
   type GraphQLResponse,
   NO_RATE_LIMIT,
   startTestServer,
-  stopAllServers,
   type TestServer,
 } from '../../helpers/server';
 import { connect } from '../../helpers/ws';
@@ -74,7 +74,7 @@ beforeAll(async () => {
   ({ server, editor } = target);
 });
 afterEach(() => target.subscriptionsEnded());
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 describe('over graphql-ws: injection strings in subscription arguments', () => {
   interface WsCase {

@@ -1,12 +1,7 @@
 import { getIntrospectionQuery } from 'graphql';
 import { loadConfig } from '../../../src/config';
-import {
-  NO_RATE_LIMIT,
-  rateLimited,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { NO_RATE_LIMIT, rateLimited, startTestServer, type TestServer } from '../../helpers/server';
 import { disposeClients, nextMessage, rawSocket } from '../../helpers/ws';
 
 /**
@@ -21,7 +16,7 @@ beforeAll(async () => {
   server = await startTestServer({ nodeEnv: 'production', rateLimit: NO_RATE_LIMIT });
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 interface Reply {
   data?: { __schema: { types: unknown[] } } | { country: unknown } | Record<string, unknown>;

@@ -1,11 +1,7 @@
 import { Role } from '../../../src/auth/role';
 import { loadConfig } from '../../../src/config';
-import {
-  rateLimited,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { rateLimited, startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
 /**
@@ -23,7 +19,7 @@ beforeAll(async () => {
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const QUERY = '{ countries { edges { node { code } } } }'; // cost 21
 

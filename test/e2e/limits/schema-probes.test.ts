@@ -1,3 +1,4 @@
+import { cleanUp } from '../../helpers/cleanup';
 import {
   expectNoLeaks,
   firstReply,
@@ -6,7 +7,7 @@ import {
   startHostileTarget,
 } from '../../helpers/hostile';
 import { loadConfig } from '../../../src/config';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect } from '../../helpers/ws';
 
 /**
@@ -26,7 +27,7 @@ beforeAll(async () => {
   ({ server } = target);
 });
 afterEach(() => target.subscriptionsEnded());
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 describe('over graphql-ws: schema probes get no suggestions', () => {
   const ofType = (n: number) => `${'ofType { '.repeat(n)}name${' }'.repeat(n)}`;

@@ -1,10 +1,11 @@
+import { cleanUp } from '../../helpers/cleanup';
 import {
   expectNoLeaks,
   type HostileTarget,
   replyErrors,
   startHostileTarget,
 } from '../../helpers/hostile';
-import { stopAllServers, type TestServer } from '../../helpers/server';
+import { type TestServer } from '../../helpers/server';
 import { closeOf, connect, nextMessage, rawSocket } from '../../helpers/ws';
 import { waitUntil } from '../../helpers/wait';
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   ({ server } = target);
 });
 afterEach(() => target.subscriptionsEnded());
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 describe('message size', () => {
   const query = 'subscription($t: String) { measureAdded(filter: { text: $t }) { id } }';

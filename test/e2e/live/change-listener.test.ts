@@ -1,5 +1,6 @@
 import { ChangeListener, type ChangeRow } from '../../../src/live/change-listener';
 import { createLogger } from '../../../src/logger';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 
 /** The live feed's reader on its own, against a real database. */
@@ -7,8 +8,9 @@ let db: TestDatabase;
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  onCleanup(() => db.drop());
 });
-afterAll(() => db.drop());
+afterAll(cleanUp);
 
 async function appendChange(): Promise<void> {
   await db.query(

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { Role } from '../../../src/auth/role';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { adminQuery, TEST_ENV } from '../../setup/test-database';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients, type Received, type TestSubscription } from '../../helpers/ws';
 import { sleep, waitUntil } from '../../helpers/wait';
 import { measureInput } from '../../helpers/fixtures';
@@ -28,8 +29,12 @@ const DOOMED_AT_COMMIT_TITLE = 'doomed-at-commit';
 
 beforeAll(async () => {
   server = await startTestServer({ livePollMs: 600_000 });
+  // Never leave the database closed to new connections, whatever a failed test left behind.
+  onCleanup(() => allowConnections(true).catch(() => undefined), 'before-servers');
   ({ key: editor } = await server.createKey(Role.EDITOR));
   pg = new Client({ connectionString: server.db.url });
+  // Ended before the server drops its database under it.
+  onCleanup(() => pg.end().catch(() => undefined), 'before-servers');
   await pg.connect();
   await pg.query(`
     -- Sleeps inside the INSERT INTO change_log of the measure titled 'slow-commit': its seq is
@@ -68,13 +73,7 @@ beforeAll(async () => {
 
 afterEach(disposeClients);
 
-afterAll(async () => {
-  await disposeClients();
-  // Never leave the database closed to new connections, whatever a failed test left behind.
-  if (server) await allowConnections(true).catch(() => undefined);
-  await pg?.end().catch(() => undefined);
-  await stopAllServers();
-});
+afterAll(cleanUp);
 
 /** Opens or closes the test database to new connections (run from the admin database). */
 function allowConnections(allow: boolean): Promise<void> {

@@ -3,13 +3,14 @@
  * lifts, answers through inResponseTo), each showing the state after it; no `since` argument.
  */
 import { Role } from '../../../src/auth/role';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   ADD_STATEMENT,
   addMeasureAs,
   insertOfficial,
   statementInput,
 } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
 let server: TestServer;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const addMeasure = (overrides: Record<string, unknown> = {}, target: TestServer = server) =>
   addMeasureAs(target, editor, overrides);

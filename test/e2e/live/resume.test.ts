@@ -2,8 +2,9 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { Role } from '../../../src/auth/role';
 import { encodeGlobalId } from '../../../src/common/global-id';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { ADD_STATEMENT, addMeasureAs, statementInput } from '../../helpers/fixtures';
 import { connect, disposeClients, type Received } from '../../helpers/ws';
 import { sleep, waitUntil } from '../../helpers/wait';
@@ -27,17 +28,18 @@ let followTimer: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  onCleanup(() => db.drop());
+  // The README client retries for ever: stop it before its servers go.
+  onCleanup(async () => {
+    stopped = true;
+    if (followTimer) clearTimeout(followTimer);
+    await client?.dispose();
+  }, 'before-servers');
   a = await startTestServer({}, db);
   ({ key: editor } = await a.createKey(Role.EDITOR));
 });
 
-afterAll(async () => {
-  stopped = true;
-  if (followTimer) clearTimeout(followTimer);
-  await client?.dispose();
-  await stopAllServers();
-  await db.drop();
-});
+afterAll(cleanUp);
 
 const addMeasure = (server: TestServer, imposedBy = 'RU') =>
   addMeasureAs(server, editor, { imposedBy, targetCountry: imposedBy === 'RU' ? 'GB' : 'RU' });

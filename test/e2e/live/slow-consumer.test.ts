@@ -1,11 +1,12 @@
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients, nextMessage, rawSocket, type Received } from '../../helpers/ws';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ subscriptionQueueLimit: 4, livePollMs: 100 });
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const BULK = 1500;
 

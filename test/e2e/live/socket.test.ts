@@ -1,6 +1,7 @@
 import { Role } from '../../../src/auth/role';
+import { cleanUp } from '../../helpers/cleanup';
 import { addMeasureAs } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import {
   closeOf,
   connect,
@@ -21,7 +22,7 @@ let editor: string;
 let admin: string;
 
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const addMeasure = (overrides: Record<string, unknown> = {}) =>
   addMeasureAs(server, editor, overrides);

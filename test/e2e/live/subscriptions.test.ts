@@ -1,4 +1,5 @@
 import { Role } from '../../../src/auth/role';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   ADD_MEASURE,
   ADD_STATEMENT,
@@ -6,7 +7,7 @@ import {
   insertOfficial,
   statementInput,
 } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients, type Received } from '../../helpers/ws';
 
 /**
@@ -26,7 +27,7 @@ beforeAll(async () => {
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const addMeasure = (overrides: Record<string, unknown> = {}, target: TestServer = server) =>
   addMeasureAs(target, editor, overrides);

@@ -2,10 +2,11 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Role } from '../../../src/auth/role';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { openDatabase } from '../../helpers/database';
 import { ensureBuilt, freePort, runCli } from '../../helpers/processes';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
-import { connect, disposeClients } from '../../helpers/ws';
+import { startTestServer, type TestServer } from '../../helpers/server';
+import { connect } from '../../helpers/ws';
 
 /**
  * A PostgreSQL of this file's own (the embedded one, through `npm run db`), so that it can be
@@ -27,17 +28,16 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'retorsion-restart-'));
   chmodSync(dataDir, 0o755);
   env = { DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
+  onCleanup(async () => {
+    await db('stop').catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const url = await db('start');
   server = await startTestServer({ livePollMs: 200 }, await openDatabase(url));
   ({ key: editor } = await server.createKey(Role.EDITOR));
 }, 60_000);
 
-afterAll(async () => {
-  await disposeClients();
-  await stopAllServers();
-  await db('stop').catch(() => undefined);
-  rmSync(dataDir, { recursive: true, force: true });
-}, 30_000);
+afterAll(cleanUp, 30_000);
 
 const ADD = (title: string) =>
   `mutation { addMeasure(input: { kind: OTHER, title: "${title}", imposedBy: "GB", announcedOn: "2024-01-01", sources: [{ title: "S" }] }) { id } }`;

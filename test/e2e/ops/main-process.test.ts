@@ -1,14 +1,9 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, disposeClients } from '../../helpers/ws';
-import {
-  ensureBuilt,
-  killServerProcesses,
-  post,
-  runCli,
-  startServerProcess,
-} from '../../helpers/processes';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
+import { connect } from '../../helpers/ws';
+import { ensureBuilt, post, runCli, startServerProcess } from '../../helpers/processes';
 
 /**
  * `npm start` as a user runs it: the compiled entry point with no DATABASE_URL, so it starts its
@@ -20,11 +15,13 @@ beforeAll(() => {
   ensureBuilt();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'retorsion-main-'));
   chmodSync(dataDir, 0o755);
+  onCleanup(stopPostgresAndRemoveDataDir);
 }, 60_000);
 
-afterAll(async () => {
-  killServerProcesses();
-  await disposeClients();
+afterAll(cleanUp);
+
+/** The server processes are gone by then; a PostgreSQL one of them left running is not. */
+function stopPostgresAndRemoveDataDir(): void {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -35,7 +32,7 @@ afterAll(async () => {
     }
   }
   rmSync(dataDir, { recursive: true, force: true });
-});
+}
 
 const start = () => startServerProcess({ DATABASE_URL: '', DATA_DIR: dataDir });
 

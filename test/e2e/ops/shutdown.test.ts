@@ -1,14 +1,9 @@
 import net from 'node:net';
 import { Client } from 'pg';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { insertMeasure } from '../../helpers/fixtures';
-import {
-  ensureBuilt,
-  killServerProcesses,
-  post,
-  runCli,
-  startServerProcess,
-} from '../../helpers/processes';
+import { ensureBuilt, post, runCli, startServerProcess } from '../../helpers/processes';
 
 /**
  * SIGTERM while a request waits on a slow statement (a row lock held by this test): the request
@@ -18,11 +13,9 @@ let db: TestDatabase;
 beforeAll(async () => {
   ensureBuilt();
   db = await createTestDatabase();
+  onCleanup(() => db.drop());
 }, 60_000);
-afterAll(async () => {
-  killServerProcesses();
-  await db.drop();
-});
+afterAll(cleanUp);
 
 test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0', async () => {
   const created = await runCli('apikey', ['create', '--role', 'editor', '--name', 'Shutdown'], {

@@ -1,8 +1,9 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { Role } from '../../../src/auth/role';
 import type { SqlEvent } from '../../../src/database/sql';
+import { cleanUp } from '../../helpers/cleanup';
 import { insertMeasure, insertOfficial } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { statementsDuring } from '../../helpers/statements';
 
 let server: TestServer;
@@ -26,7 +27,7 @@ beforeAll(async () => {
     });
   }
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 /** Runs one request and returns the SQL statements the read path issued for it. */
 async function statementsFor(query: string): Promise<string[]> {

@@ -4,8 +4,9 @@
  * country codes in any case in every argument; inclusive date ranges.
  */
 import { ok } from '../../helpers/assertions';
+import { cleanUp } from '../../helpers/cleanup';
 import { insertOfficial } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   await insertOfficial(db, { name: 'Αλέξης Τσίπρας', country: 'GR', nativeName: 'ΣΟΦΙΑ Ωμέγα' });
   await insertOfficial(db, { name: 'Ordinary Person', country: 'GR', aliases: ['Zoë Ünal'] });
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 describe('filters', () => {
   test('official name search ignores case and accents (Latin, Greek)', async () => {

@@ -6,13 +6,14 @@ import { migrations } from '../../../src/database/migrations';
 import { entities } from '../../../src/entities';
 import { createLogger } from '../../../src/logger';
 import { ok } from '../../helpers/assertions';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const README_QUERY = `{
   country(code: "ru") {

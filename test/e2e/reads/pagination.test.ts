@@ -2,6 +2,7 @@ import { expectBadInput, ok } from '../../helpers/assertions';
 import countries from '../../../seeds/countries.json';
 import { Role } from '../../../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../../../src/common/global-id';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   byAnnouncedDesc,
   insertMeasure,
@@ -10,12 +11,7 @@ import {
   type MeasureRow,
   type OfficialRow,
 } from '../../helpers/fixtures';
-import {
-  type GraphQLResponse,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from '../../helpers/server';
+import { type GraphQLResponse, startTestServer, type TestServer } from '../../helpers/server';
 
 /*
  * Cursor paging of every connection of the read API, both ways, on fixtures built so that orders
@@ -169,7 +165,7 @@ beforeAll(async () => {
   ).map((r) => encodeGlobalId('Statement', r.id));
 });
 
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -1,9 +1,10 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { loadConfig } from '../../../src/config';
 import type { SqlEvent } from '../../../src/database/sql';
+import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { insertMeasure, insertOfficial, insertStatement } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 
 /**
  * More probes of the read planner, from a review: aliases named like fields (and like Object's
@@ -31,6 +32,7 @@ const WEIRD = `O'Brien "dq" \\ back \\\\ 😀 \u0001\u001f\u007f \u2028\u2029 </
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  onCleanup(() => db.drop());
   // Before the servers start (their country cache is read at start-up).
   await db.query(`UPDATE country SET region = NULL WHERE code IN ('AQ', 'IS')`);
   planned = await startTestServer({ readPlanner: true, limits }, db);
@@ -138,10 +140,7 @@ beforeAll(async () => {
   ids.late = late.globalId;
 }, 120_000);
 
-afterAll(async () => {
-  await stopAllServers();
-  await db.drop();
-});
+afterAll(cleanUp);
 
 async function post(server: TestServer, body: Record<string, unknown>) {
   const response = await fetch(server.url, {

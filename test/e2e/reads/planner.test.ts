@@ -1,5 +1,6 @@
+import { cleanUp } from '../../helpers/cleanup';
 import { insertMeasure, insertOfficial, insertStatement } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { statementsDuring } from '../../helpers/statements';
 
 /**
@@ -64,7 +65,7 @@ beforeAll(async () => {
     speaker: people[0]!.id,
   });
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 async function answer(server: TestServer, query: string, variables?: Record<string, unknown>) {
   const response = await fetch(server.url, {

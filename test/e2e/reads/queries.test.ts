@@ -2,6 +2,7 @@ import { expectBadInput, ok } from '../../helpers/assertions';
 import countries from '../../../seeds/countries.json';
 import { Role } from '../../../src/auth/role';
 import { encodeGlobalId } from '../../../src/common/global-id';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   byAnnouncedDesc,
   insertMeasure,
@@ -10,12 +11,7 @@ import {
   type MeasureRow,
   type OfficialRow,
 } from '../../helpers/fixtures';
-import {
-  type GraphQLResponse,
-  startTestServer,
-  stopAllServers,
-  type TestServer,
-} from '../../helpers/server';
+import { type GraphQLResponse, startTestServer, type TestServer } from '../../helpers/server';
 
 let server: TestServer;
 const gb: Record<string, OfficialRow> = {};
@@ -100,7 +96,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 type Edge<T> = { cursor: string; node: T };
 type Page<T> = {

@@ -1,5 +1,6 @@
 import { Role } from '../../../src/auth/role';
 import { loadConfig } from '../../../src/config';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   insertMeasure,
   insertOfficial,
@@ -8,7 +9,7 @@ import {
   type MeasureRow,
   type OfficialRow,
 } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
 /**
@@ -85,7 +86,7 @@ beforeAll(async () => {
 });
 
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 // ---------------------------------------------------------------------------------------------
 

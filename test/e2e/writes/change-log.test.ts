@@ -6,6 +6,7 @@
 import { Client } from 'pg';
 import { Role } from '../../../src/auth/role';
 import { ok } from '../../helpers/assertions';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   ADD_STATEMENT,
   insertMeasure,
@@ -14,8 +15,8 @@ import {
   measureInput,
   statementInput,
 } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
-import { disposeClients } from '../../helpers/ws';
+import { startTestServer, type TestServer } from '../../helpers/server';
+
 import { ADD_OFFICIAL, lastSeq, LIFT_MEASURE, numericId } from '../../helpers/writes';
 
 let server: TestServer;
@@ -25,10 +26,7 @@ beforeAll(async () => {
   server = await startTestServer();
   ({ key: editor } = await server.createKey(Role.EDITOR, 'Review editor'));
 });
-afterAll(async () => {
-  await disposeClients();
-  await stopAllServers();
-});
+afterAll(cleanUp);
 
 async function changesAfter(seq: number) {
   return server.db.query<{ entity: string; entity_id: number; action: string }>(

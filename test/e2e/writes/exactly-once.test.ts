@@ -1,7 +1,8 @@
 import { Role } from '../../../src/auth/role';
 import { ok, rowCount } from '../../helpers/assertions';
+import { cleanUp } from '../../helpers/cleanup';
 import { insertStatement, measureInput } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { lastSeq } from '../../helpers/writes';
 
 let server: TestServer;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   server = await startTestServer({ dbPoolSize: 10 });
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const ADD = `mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id title } }`;
 

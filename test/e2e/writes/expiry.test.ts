@@ -1,7 +1,8 @@
 import { Role } from '../../../src/auth/role';
 import { decodeIntId } from '../../../src/common/global-id';
 import { utcToday } from '../../../src/measures/measure-expiry';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
 /**
@@ -17,7 +18,7 @@ beforeAll(async () => {
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
 afterEach(disposeClients);
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const ADD = 'mutation($input: AddMeasureInput!) { addMeasure(input: $input) { id status } }';
 const UPDATE =

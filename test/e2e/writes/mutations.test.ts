@@ -1,12 +1,13 @@
 import { Role } from '../../../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../../../src/common/global-id';
 import { ok, rowCount } from '../../helpers/assertions';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   measureInput as fixtureMeasure,
   insertOfficial,
   insertStatement,
 } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import {
   ADD_OFFICIAL,
   codeOf,
@@ -24,7 +25,7 @@ beforeAll(async () => {
   server = await startTestServer();
   ({ key: editor, id: editorId } = await server.createKey(Role.EDITOR, 'Newsroom'));
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const MEASURE_FIELDS = `id kind title summary imposedBy { code } targetCountry { code } beneficiaryCountry { code }
   targets(first: 100) { totalCount edges { node { id name nativeName aliases category country { code } wikidataId position } } }

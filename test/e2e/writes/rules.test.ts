@@ -1,6 +1,7 @@
 import { Role } from '../../../src/auth/role';
 import { decodeIntId, encodeGlobalId } from '../../../src/common/global-id';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { cleanUp } from '../../helpers/cleanup';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { ok } from '../../helpers/assertions';
 import { refused, rowCounts } from '../../helpers/writes';
 import { sleep } from '../../helpers/wait';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   server = await startTestServer();
   ({ key: editor } = await server.createKey(Role.EDITOR, 'Rules editor'));
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const counts = () => rowCounts(server.db);
 

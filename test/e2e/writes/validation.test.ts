@@ -1,6 +1,7 @@
 import { Role } from '../../../src/auth/role';
 import { encodeGlobalId } from '../../../src/common/global-id';
 import { expectBadInput, ok, rowCount } from '../../helpers/assertions';
+import { cleanUp } from '../../helpers/cleanup';
 import {
   ADD_STATEMENT as ADD_STATEMENT_ID,
   insertMeasure,
@@ -9,7 +10,7 @@ import {
   measureInput,
   statementInput,
 } from '../../helpers/fixtures';
-import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
+import { startTestServer, type TestServer } from '../../helpers/server';
 import { codeOf, lastSeq, LIFT_MEASURE, UPDATE_MEASURE } from '../../helpers/writes';
 
 /**
@@ -35,7 +36,7 @@ beforeAll(async () => {
     })
   ).globalId;
 });
-afterAll(stopAllServers);
+afterAll(cleanUp);
 
 const valid = {
   kind: 'SANCTIONS_PACKAGE',
