@@ -10,6 +10,7 @@ import {
   type OfficialRow,
 } from '../../helpers/fixtures';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { statementsDuring } from '../../helpers/statements';
 import { connect, disposeClients } from '../../helpers/ws';
 
 /**
@@ -27,7 +28,11 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 beforeAll(async () => {
   const defaults = loadConfig({ NODE_ENV: 'test' });
+  // The resolvers' path is what this file checks (keyset.ts's counted page and the count thunk):
+  // with the read planner on, as by default, the planner would answer every query here with its
+  // own statement and neither would run (reads/planner.test.ts compares the two paths).
   server = await startTestServer({
+    readPlanner: false,
     limits: {
       ...defaults.limits,
       maxCost: 100_000_000,
@@ -175,6 +180,24 @@ async function dbCount(sql: string, values: unknown[] = []): Promise<number> {
   );
   return row!.n;
 }
+
+test('the three readings take three paths: counted page, plain page, page and count thunk', async () => {
+  const read = (selection: string) =>
+    statementsDuring(async () => {
+      await gql(`{ measures(first: 3) { ${selection} } }`);
+    });
+  const counted = await read(`totalCount ${EDGES}`);
+  const plain = await read(EDGES);
+  const thunk = await read(`${EDGES} ${hiddenCount('MeasureConnection')}`);
+  // One statement reads the page with its count; without totalCount, the page alone.
+  expect(counted).toEqual([expect.stringContaining('"__total"')]);
+  expect(plain).toEqual([expect.not.stringMatching(/"__total"|count\(\*\)/)]);
+  // Hidden deeper than `counted` looks, totalCount is read by the count thunk, apart from the page.
+  expect(thunk).toEqual([
+    expect.not.stringContaining('"__total"'),
+    expect.stringMatching(/^SELECT count\(\*\)/),
+  ]);
+});
 
 // ---------------------------------------------------------------------------------------------
 
