@@ -1,6 +1,6 @@
 import { Role } from '../../src/auth/role';
 import type { Config } from '../../src/config';
-import { ADD_STATEMENT, addMeasureAs, statementInput } from './fixtures';
+import { addMeasureAs, addStatementAs } from './fixtures';
 import { startTestServer, type TestServer } from './server';
 import { connect, disposeClients, nextMessage, rawSocket, type TestSubscription } from './ws';
 import { waitUntil } from './wait';
@@ -156,16 +156,12 @@ export async function startHostileTarget(
       return lastMeasure;
     },
     async addStatement(overrides = {}) {
-      const response = await server.gqlAs(editor, ADD_STATEMENT, {
-        input: statementInput('RU', {
-          issuedOn: '2024-04-02',
-          issuer: 'Ministry of Testing',
-          text: 'Text.',
-          ...overrides,
-        }),
+      lastStatement = await addStatementAs(server, editor, 'RU', {
+        issuedOn: '2024-04-02',
+        issuer: 'Ministry of Testing',
+        text: 'Text.',
+        ...overrides,
       });
-      expect(response.errors).toBeUndefined();
-      lastStatement = response.data.addStatement.id;
       return lastStatement;
     },
     async tableCounts() {

@@ -4,12 +4,7 @@
  */
 import { Role } from '../../../src/auth/role';
 import { cleanUp } from '../../helpers/cleanup';
-import {
-  ADD_STATEMENT,
-  addMeasureAs,
-  insertOfficial,
-  statementInput,
-} from '../../helpers/fixtures';
+import { addMeasureAs, addStatementAs, insertOfficial } from '../../helpers/fixtures';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
@@ -26,13 +21,8 @@ afterAll(cleanUp);
 const addMeasure = (overrides: Record<string, unknown> = {}, target: TestServer = server) =>
   addMeasureAs(target, editor, overrides);
 
-async function addStatement(country: string, overrides: Record<string, unknown> = {}) {
-  const response = await server.gqlAs(editor, ADD_STATEMENT, {
-    input: statementInput(country, overrides),
-  });
-  expect(response.errors).toBeUndefined();
-  return response.data.addStatement.id as string;
-}
+const addStatement = (country: string, overrides: Record<string, unknown> = {}) =>
+  addStatementAs(server, editor, country, overrides);
 
 const settle = (ms = 250) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,7 +5,7 @@ import { encodeGlobalId } from '../../../src/common/global-id';
 import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startTestServer, type TestServer } from '../../helpers/server';
-import { ADD_STATEMENT, addMeasureAs, statementInput } from '../../helpers/fixtures';
+import { addMeasureAs, addStatementAs } from '../../helpers/fixtures';
 import { connect, disposeClients, type Received } from '../../helpers/ws';
 import { sleep, waitUntil } from '../../helpers/wait';
 
@@ -193,13 +193,8 @@ describe('since, on one server', () => {
 
   const addMeasure = (overrides: Record<string, unknown> = {}) =>
     addMeasureAs(server, editor, overrides);
-  async function addStatement(country: string, overrides: Record<string, unknown> = {}) {
-    const response = await server.gqlAs(editor, ADD_STATEMENT, {
-      input: statementInput(country, overrides),
-    });
-    expect(response.errors).toBeUndefined();
-    return response.data.addStatement.id as string;
-  }
+  const addStatement = (country: string, overrides: Record<string, unknown> = {}) =>
+    addStatementAs(server, editor, country, overrides);
   const ids = (events: Received[]) =>
     events.map((event) => Object.values(event.data)[0] as { id: string }).map((n) => n.id);
   const settle = (ms = 250) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -298,9 +293,7 @@ describe('since, on one server', () => {
     });
 
     test('statementAdded(country, since) replays only the matching statements, then goes live', async () => {
-      const add = async (country: string) =>
-        (await server.gqlAs(editor, ADD_STATEMENT, { input: statementInput(country) })).data
-          .addStatement.id as string;
+      const add = (country: string) => addStatement(country);
       const first = await add('RU');
       await add('GB');
       const b = await add('RU');

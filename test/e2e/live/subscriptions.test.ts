@@ -1,12 +1,6 @@
 import { Role } from '../../../src/auth/role';
 import { cleanUp } from '../../helpers/cleanup';
-import {
-  ADD_MEASURE,
-  ADD_STATEMENT,
-  addMeasureAs,
-  insertOfficial,
-  statementInput,
-} from '../../helpers/fixtures';
+import { ADD_MEASURE, addMeasureAs, addStatementAs, insertOfficial } from '../../helpers/fixtures';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect, disposeClients, type Received } from '../../helpers/ws';
 
@@ -19,11 +13,7 @@ let server: TestServer;
 let editor: string;
 
 beforeAll(async () => {
-  server = await startTestServer({
-    wsConnectionInitTimeoutMs: 400,
-    wsMaxSubscriptions: 3,
-    livePollMs: 500,
-  });
+  server = await startTestServer({ livePollMs: 500 });
   ({ key: editor } = await server.createKey(Role.EDITOR));
 });
 afterEach(disposeClients);
@@ -237,9 +227,7 @@ describe('measureUpdated and statementAdded', () => {
   });
 
   test('statementAdded by country, with since', async () => {
-    const add = async (country: string) =>
-      (await server.gqlAs(editor, ADD_STATEMENT, { input: statementInput(country) })).data
-        .addStatement.id as string;
+    const add = (country: string) => addStatementAs(server, editor, country);
     const sub = connect(server.url).subscribe(
       'subscription { statementAdded(country: ["ru"]) { id country { code } } }',
     );

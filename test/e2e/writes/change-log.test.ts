@@ -16,7 +16,6 @@ import {
   statementInput,
 } from '../../helpers/fixtures';
 import { startTestServer, type TestServer } from '../../helpers/server';
-
 import { ADD_OFFICIAL, lastSeq, LIFT_MEASURE, numericId } from '../../helpers/writes';
 
 let server: TestServer;

@@ -14,6 +14,7 @@ import {
   lastSeq,
   LIFT_MEASURE,
   numericId,
+  rowCounts,
   UPDATE_MEASURE,
 } from '../../helpers/writes';
 
@@ -255,19 +256,7 @@ describe('addMeasure', () => {
 });
 
 describe('atomicity: a write that fails halfway leaves nothing behind', () => {
-  const tables = [
-    'measure',
-    'official',
-    'measure_target',
-    'source',
-    'statement_measure',
-    'change_log',
-  ];
-  async function counts(): Promise<number[]> {
-    const result: number[] = [];
-    for (const table of tables) result.push(await rowCount(server.db, table));
-    return result;
-  }
+  const counts = () => rowCounts(server.db);
   const sixtyThree = (last: Record<string, unknown>) => [
     ...Array.from({ length: 62 }, (_, i) => ({
       name: `Japanese national ${i + 1}`,

@@ -3,7 +3,7 @@ import { encodeGlobalId } from '../../../src/common/global-id';
 import { expectBadInput, ok, rowCount } from '../../helpers/assertions';
 import { cleanUp } from '../../helpers/cleanup';
 import {
-  ADD_STATEMENT as ADD_STATEMENT_ID,
+  ADD_STATEMENT,
   insertMeasure,
   insertOfficial,
   insertStatement,
@@ -37,6 +37,15 @@ beforeAll(async () => {
   ).globalId;
 });
 afterAll(cleanUp);
+
+/** A valid AddStatementInput. */
+const STATEMENT = {
+  issuedOn: '2024-01-01',
+  country: 'GB',
+  issuer: 'FCDO',
+  text: 'Text',
+  sources: [{ title: 'S' }],
+};
 
 const valid = {
   kind: 'SANCTIONS_PACKAGE',
@@ -117,15 +126,7 @@ describe('countries and references', () => {
   });
 
   test('addStatement: unknown speaker and measures', async () => {
-    const ADD_STATEMENT =
-      'mutation($input: AddStatementInput!) { addStatement(input: $input) { id } }';
-    const base = {
-      issuedOn: '2024-01-01',
-      country: 'GB',
-      issuer: 'FCDO',
-      text: 'Text',
-      sources: [{ title: 'S' }],
-    };
+    const base = STATEMENT;
     await expectRejected(
       ADD_STATEMENT,
       { input: { ...base, speakerId: encodeGlobalId('Official', 999999) } },
@@ -288,15 +289,7 @@ describe('text rules', () => {
   });
 
   test('statement text and quotes', async () => {
-    const ADD_STATEMENT =
-      'mutation($input: AddStatementInput!) { addStatement(input: $input) { id } }';
-    const base = {
-      issuedOn: '2024-01-01',
-      country: 'GB',
-      issuer: 'FCDO',
-      text: 'Text',
-      sources: [{ title: 'S' }],
-    };
+    const base = STATEMENT;
     await expectRejected(ADD_STATEMENT, { input: { ...base, text: long(100_001) } }, 'input.text');
     await expectRejected(
       ADD_STATEMENT,
@@ -456,7 +449,7 @@ describe('an update checked against the stored record it merges with', () => {
         sources: await rowCount(server.db, 'source'),
         seq: await lastSeq(server.db),
       };
-      const r = await server.gqlAs(editor, ADD_STATEMENT_ID, {
+      const r = await server.gqlAs(editor, ADD_STATEMENT, {
         input: statementInput('GB', { measureIds: [m, m, encodeGlobalId('Measure', 999_997)] }),
       });
       expect(r.errors?.[0]?.extensions).toMatchObject({
@@ -543,7 +536,7 @@ describe('source URLs must be absolute http(s) as sent, not as a URL parser woul
   );
 
   test('addStatement with source url "https:example.org" is BAD_USER_INPUT', async () => {
-    const response = await server.gqlAs(editor, ADD_STATEMENT_ID, {
+    const response = await server.gqlAs(editor, ADD_STATEMENT, {
       input: {
         issuedOn: '2024-01-01',
         country: 'gb',
