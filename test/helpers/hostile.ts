@@ -70,6 +70,21 @@ export async function errorsOf(sub: TestSubscription, timeoutMs = 5000): Promise
   return errors;
 }
 
+/**
+ * Whether the server ended `sub` with no event to deliver: a subscription it accepted would stay
+ * open until a matching write, and the test makes none while it waits. (No wall-clock bound on
+ * the refusal itself: under load it may take seconds.)
+ */
+export function refusedWhenSubscribing(
+  sub: TestSubscription,
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  return sub.ended(timeoutMs).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Over a raw socket: connection_init, subscribe, and the first reply; the socket is closed. */
 export async function firstReply(
   server: TestServer,

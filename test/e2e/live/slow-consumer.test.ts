@@ -1,5 +1,6 @@
 import { cleanUp } from '../../helpers/cleanup';
 import { startTestServer, type TestServer } from '../../helpers/server';
+import { waitUntil } from '../../helpers/wait';
 import { connect, disposeClients, nextMessage, rawSocket, type Received } from '../../helpers/ws';
 
 let server: TestServer;
@@ -35,15 +36,22 @@ test('a client that stops reading is ended with SUBSCRIPTION_OVERFLOW, and resum
       payload: { query: 'subscription { measureAdded { id summary } }' },
     }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const feed = server.app.services.measureFeed;
+  await waitUntil('the subscription', () => feed.subscriberCount === 1, 30_000);
   socket.pause(); // stop reading: the server's writes back up, then its queue overflows
   await bulkInsert();
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  // Read again only once every change has been handed to the subscription (not after a fixed
+  // time, which a loaded machine may not have needed to get that far).
+  const [{ last }] = await server.db.query<{ last: string }>(
+    'SELECT max(seq) AS last FROM change_log',
+  );
+  await waitUntil(
+    'the listener to hand out the bulk insert',
+    () => server.app.listener.seq >= Number(last),
+    30_000,
+  );
   socket.resume();
-  const deadline = Date.now() + 10_000;
-  while (!received.some((m) => m.type === 'error') && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil('the overflow error', () => received.some((m) => m.type === 'error'), 30_000);
   const delivered = received
     .filter((m) => m.type === 'next')
     .map((m) => m.payload.data.measureAdded.id as string);
@@ -62,22 +70,18 @@ test('a client that stops reading is ended with SUBSCRIPTION_OVERFLOW, and resum
       payload: { query: `subscription { measureAdded(since: "${delivered.at(-1)}") { id } }` },
     }),
   );
-  const rest: string[] = [];
-  while (delivered.length + rest.length < BULK && Date.now() < deadline + 20_000) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    rest.splice(
-      0,
-      rest.length,
-      ...received
-        .filter((m) => m.id === '2' && m.type === 'next')
-        .map((m) => m.payload.data.measureAdded.id),
-    );
-  }
-  const all = [...delivered, ...rest];
+  const rest = () =>
+    received
+      .filter((m) => m.id === '2' && m.type === 'next')
+      .map((m) => m.payload.data.measureAdded.id as string);
+  await waitUntil('the rest', () => delivered.length + rest().length >= BULK, 30_000).catch(
+    () => undefined, // the assertions below say what is missing
+  );
+  const all = [...delivered, ...rest()];
   expect(all).toHaveLength(BULK);
   expect(new Set(all).size).toBe(BULK);
   socket.close();
-}, 60_000);
+}, 120_000);
 
 describe('a small queue', () => {
   afterEach(disposeClients);
@@ -105,10 +109,11 @@ describe('a small queue', () => {
   }
 
   test('a consumer that keeps up is not ended by a batch larger than its queue (batches are cut to the queue size)', async () => {
+    const feed = small.app.services.measureFeed;
     const sub = connect(small.url).subscribe('subscription { measureAdded { id } }');
-    await settle(300);
+    await waitUntil('the subscription', () => feed.subscriberCount === 1, 30_000);
     const inserted = await bulkInsert(5);
-    await sub.waitFor(5, 5000);
+    await sub.waitFor(5, 30_000);
     await settle();
     expect(sub.failed).toBeUndefined();
     expect(ids(sub.events)).toEqual(
