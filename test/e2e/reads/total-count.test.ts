@@ -95,6 +95,12 @@ afterAll(cleanUp);
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The sweeps send hundreds of requests (every window of every list, under every parent): on a
+ * loaded machine they take minutes, not the default 30 s.
+ */
+const SWEEP_TIMEOUT_MS = 180_000;
+
 const PAGE_INFO = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
 const EDGES = 'edges { cursor node { id } }';
 
@@ -201,71 +207,79 @@ test('the three readings take three paths: counted page, plain page, page and co
 
 // ---------------------------------------------------------------------------------------------
 
-test('root measures: totalCount with the page equals the database count, in every window', async () => {
-  const cases: [string, string, unknown[]][] = [
-    ['', 'measure', []],
-    ['filter: { imposedBy: ["LI"] }', `measure WHERE imposed_by_code = 'LI'`, []],
-    [
-      'filter: { imposedBy: ["LI"], kind: [ENTRY_BAN, ASSET_FREEZE] }, orderBy: { field: TARGET_COUNT, direction: ASC }',
-      `measure WHERE imposed_by_code = 'LI' AND kind IN ('ENTRY_BAN', 'ASSET_FREEZE')`,
-      [],
-    ],
-    [
-      'filter: { targetCountry: ["SM", "LI"], announcedFrom: "2021-01-03" }, orderBy: { field: CREATED_AT, direction: DESC }',
-      `measure WHERE target_country_code IN ('SM', 'LI') AND announced_on >= '2021-01-03'`,
-      [],
-    ],
-    [
-      `filter: { targetsOfficial: "${officials[0]?.globalId ?? ''}" }`,
-      'measure m WHERE EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = $1)',
-      [],
-    ],
-    ['filter: { imposedBy: ["AD"] }', `measure WHERE imposed_by_code = 'AD'`, []],
-  ];
-  for (const [fixed0, sql] of cases) {
-    const fixed = fixed0.includes('targetsOfficial')
-      ? `filter: { targetsOfficial: "${officials[0]!.globalId}" }`
-      : fixed0;
-    const n = fixed.includes('targetsOfficial')
-      ? await dbCount(sql, [officials[0]!.id])
-      : await dbCount(sql);
-    await sweepRoot('measures', 'MeasureConnection', fixed, n);
-  }
-});
+test(
+  'root measures: totalCount with the page equals the database count, in every window',
+  async () => {
+    const cases: [string, string, unknown[]][] = [
+      ['', 'measure', []],
+      ['filter: { imposedBy: ["LI"] }', `measure WHERE imposed_by_code = 'LI'`, []],
+      [
+        'filter: { imposedBy: ["LI"], kind: [ENTRY_BAN, ASSET_FREEZE] }, orderBy: { field: TARGET_COUNT, direction: ASC }',
+        `measure WHERE imposed_by_code = 'LI' AND kind IN ('ENTRY_BAN', 'ASSET_FREEZE')`,
+        [],
+      ],
+      [
+        'filter: { targetCountry: ["SM", "LI"], announcedFrom: "2021-01-03" }, orderBy: { field: CREATED_AT, direction: DESC }',
+        `measure WHERE target_country_code IN ('SM', 'LI') AND announced_on >= '2021-01-03'`,
+        [],
+      ],
+      [
+        `filter: { targetsOfficial: "${officials[0]?.globalId ?? ''}" }`,
+        'measure m WHERE EXISTS (SELECT 1 FROM measure_target f WHERE f.measure_id = m.id AND f.official_id = $1)',
+        [],
+      ],
+      ['filter: { imposedBy: ["AD"] }', `measure WHERE imposed_by_code = 'AD'`, []],
+    ];
+    for (const [fixed0, sql] of cases) {
+      const fixed = fixed0.includes('targetsOfficial')
+        ? `filter: { targetsOfficial: "${officials[0]!.globalId}" }`
+        : fixed0;
+      const n = fixed.includes('targetsOfficial')
+        ? await dbCount(sql, [officials[0]!.id])
+        : await dbCount(sql);
+      await sweepRoot('measures', 'MeasureConnection', fixed, n);
+    }
+  },
+  SWEEP_TIMEOUT_MS,
+);
 
-test('root officials, countries and statements: totalCount with the page in every window', async () => {
-  await sweepRoot('officials', 'OfficialConnection', '', await dbCount('official'));
-  await sweepRoot(
-    'officials',
-    'OfficialConnection',
-    'filter: { country: ["LI"], category: [MINISTER, DIPLOMAT] }',
-    await dbCount(`official WHERE country_code = 'LI' AND category IN ('MINISTER', 'DIPLOMAT')`),
-  );
-  await sweepRoot(
-    'officials',
-    'OfficialConnection',
-    'filter: { name: "rc li" }',
-    await dbCount(`official WHERE name ILIKE '%rc li%'`),
-  );
-  await sweepRoot('officials', 'OfficialConnection', 'filter: { country: ["VA"] }', 0);
-  await sweepRoot('countries', 'CountryConnection', '', await dbCount('country'));
-  await sweepRoot(
-    'countries',
-    'CountryConnection',
-    'region: "europe"',
-    await dbCount(`country WHERE lower(region) = 'europe'`),
-  );
-  await sweepRoot('countries', 'CountryConnection', 'region: "Atlantis"', 0);
-  await sweepRoot('statements', 'StatementConnection', '', await dbCount('statement'));
-  await sweepRoot(
-    'statements',
-    'StatementConnection',
-    'country: ["LI", "MC"], from: "2021-05-02", to: "2021-05-04"',
-    await dbCount(
-      `statement WHERE country_code IN ('LI', 'MC') AND issued_on BETWEEN '2021-05-02' AND '2021-05-04'`,
-    ),
-  );
-});
+test(
+  'root officials, countries and statements: totalCount with the page in every window',
+  async () => {
+    await sweepRoot('officials', 'OfficialConnection', '', await dbCount('official'));
+    await sweepRoot(
+      'officials',
+      'OfficialConnection',
+      'filter: { country: ["LI"], category: [MINISTER, DIPLOMAT] }',
+      await dbCount(`official WHERE country_code = 'LI' AND category IN ('MINISTER', 'DIPLOMAT')`),
+    );
+    await sweepRoot(
+      'officials',
+      'OfficialConnection',
+      'filter: { name: "rc li" }',
+      await dbCount(`official WHERE name ILIKE '%rc li%'`),
+    );
+    await sweepRoot('officials', 'OfficialConnection', 'filter: { country: ["VA"] }', 0);
+    await sweepRoot('countries', 'CountryConnection', '', await dbCount('country'));
+    await sweepRoot(
+      'countries',
+      'CountryConnection',
+      'region: "europe"',
+      await dbCount(`country WHERE lower(region) = 'europe'`),
+    );
+    await sweepRoot('countries', 'CountryConnection', 'region: "Atlantis"', 0);
+    await sweepRoot('statements', 'StatementConnection', '', await dbCount('statement'));
+    await sweepRoot(
+      'statements',
+      'StatementConnection',
+      'country: ["LI", "MC"], from: "2021-05-02", to: "2021-05-04"',
+      await dbCount(
+        `statement WHERE country_code IN ('LI', 'MC') AND issued_on BETWEEN '2021-05-02' AND '2021-05-04'`,
+      ),
+    );
+  },
+  SWEEP_TIMEOUT_MS,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Nested connections under many parents, some with no children.
@@ -307,197 +321,205 @@ async function cursorsOf(query: string, path: string[]): Promise<string[]> {
   return (data.edges as { cursor: string }[]).map((e) => e.cursor);
 }
 
-test('Country.officials / measuresImposed / measuresReceived / statements under all countries', async () => {
-  const liOfficials = await cursorsOf(
-    `{ country(code: "LI") { officials(first: 100) { ${EDGES} } } }`,
-    ['country', 'officials'],
-  );
-  const liImposed = await cursorsOf(
-    `{ country(code: "LI") { measuresImposed(first: 100) { ${EDGES} } } }`,
-    ['country', 'measuresImposed'],
-  );
-  const liStatements = await cursorsOf(
-    `{ country(code: "LI") { statements(first: 100) { ${EDGES} } } }`,
-    ['country', 'statements'],
-  );
-  const lists: [string, string, string[]][] = [
-    [
+test(
+  'Country.officials / measuresImposed / measuresReceived / statements under all countries',
+  async () => {
+    const liOfficials = await cursorsOf(
+      `{ country(code: "LI") { officials(first: 100) { ${EDGES} } } }`,
+      ['country', 'officials'],
+    );
+    const liImposed = await cursorsOf(
+      `{ country(code: "LI") { measuresImposed(first: 100) { ${EDGES} } } }`,
+      ['country', 'measuresImposed'],
+    );
+    const liStatements = await cursorsOf(
+      `{ country(code: "LI") { statements(first: 100) { ${EDGES} } } }`,
+      ['country', 'statements'],
+    );
+    const lists: [string, string, string[]][] = [
+      [
+        'officials',
+        'OfficialConnection',
+        [
+          '',
+          'first: 2',
+          'first: 0',
+          'last: 2',
+          'filter: { category: [MINISTER] }',
+          `first: 2, after: "${liOfficials[2]}"`,
+          `last: 2, before: "${liOfficials[3]}"`,
+          `after: "${liOfficials.at(-1)}"`,
+          'filter: { name: "rc" }, first: 1',
+        ],
+      ],
+      [
+        'measuresImposed',
+        'MeasureConnection',
+        [
+          '',
+          'first: 3',
+          'first: 0',
+          'last: 1',
+          'filter: { kind: [ENTRY_BAN] }, orderBy: { field: TARGET_COUNT, direction: DESC }',
+          `first: 2, after: "${liImposed[4]}"`,
+          `last: 3, before: "${liImposed[5]}"`,
+          `after: "${liImposed.at(-1)}"`,
+          'filter: { targetCountry: ["SM"] }, first: 1',
+        ],
+      ],
+      [
+        'measuresReceived',
+        'MeasureConnection',
+        [
+          '',
+          'first: 2',
+          'first: 0',
+          'last: 2',
+          'filter: { status: [LIFTED] }',
+          `first: 1, after: "${liImposed[1]}"`,
+          'orderBy: { field: CREATED_AT, direction: ASC }, first: 3',
+        ],
+      ],
+      [
+        'statements',
+        'StatementConnection',
+        [
+          '',
+          'first: 2',
+          'first: 0',
+          'last: 3',
+          `first: 2, after: "${liStatements[1]}"`,
+          `last: 2, before: "${liStatements[4]}"`,
+          `after: "${liStatements.at(-1)}"`,
+        ],
+      ],
+    ];
+    // Two batches of parents: a region (LI, MC, SM, AD, VA and seeded ones) and all countries.
+    for (const rootArgs of [
+      'region: "Europe", first: 100',
+      'first: 100',
+      'first: 100, after: "' +
+        Buffer.from(JSON.stringify(['country:CODE', 'KZ'])).toString('base64url') +
+        '"',
+    ]) {
+      for (const [field, type, windows] of lists) {
+        for (const w of windows) {
+          const perParent = await compareNested('countries', rootArgs, 'code', field, type, w);
+          if (w === '') {
+            const sqlOf: Record<string, string> = {
+              officials: 'official WHERE country_code = $1',
+              measuresImposed: 'measure WHERE imposed_by_code = $1',
+              measuresReceived: 'measure WHERE target_country_code = $1',
+              statements: 'statement WHERE country_code = $1',
+            };
+            for (const code of ['LI', 'MC', 'SM', 'AD', 'VA', 'RU', 'GB']) {
+              const conn = perParent.get(code);
+              if (!conn) continue;
+              expect({ code, field, total: conn.totalCount }).toEqual({
+                code,
+                field,
+                total: await dbCount(sqlOf[field]!, [code]),
+              });
+            }
+          }
+        }
+      }
+    }
+  },
+  SWEEP_TIMEOUT_MS,
+);
+
+test(
+  'Official.measures / Official.statements and Measure.targets under many parents',
+  async () => {
+    const hubMeasures = await cursorsOf(
+      `{ node(id: "${officials[0]!.globalId}") { ... on Official { measures(first: 100) { ${EDGES} } } } }`,
+      ['node', 'measures'],
+    );
+    const hubStatements = await cursorsOf(
+      `{ node(id: "${officials[1]!.globalId}") { ... on Official { statements(first: 100) { ${EDGES} } } } }`,
+      ['node', 'statements'],
+    );
+    const bigMeasure = measures.reduce((a, b) => (b.targetCount > a.targetCount ? b : a));
+    const targets = await cursorsOf(
+      `{ node(id: "${bigMeasure.globalId}") { ... on Measure { targets(first: 100) { ${EDGES} } } } }`,
+      ['node', 'targets'],
+    );
+    for (const rootArgs of ['first: 100', 'first: 100, filter: { country: ["LI", "MC", "VA"] }']) {
+      for (const w of [
+        '',
+        'first: 1',
+        'first: 0',
+        'last: 2',
+        'orderBy: { field: TARGET_COUNT, direction: ASC }, first: 2',
+        `first: 2, after: "${hubMeasures[1]}"`,
+        `last: 1, before: "${hubMeasures[2]}"`,
+        `after: "${hubMeasures.at(-1)}"`,
+      ]) {
+        await compareNested('officials', rootArgs, 'id', 'measures', 'MeasureConnection', w);
+      }
+      for (const w of [
+        '',
+        'first: 1',
+        'first: 0',
+        'last: 2',
+        `first: 1, after: "${hubStatements[0]}"`,
+        `last: 1, before: "${hubStatements.at(-1)}"`,
+      ]) {
+        await compareNested('officials', rootArgs, 'id', 'statements', 'StatementConnection', w);
+      }
+    }
+    const mine = await compareNested(
       'officials',
-      'OfficialConnection',
-      [
+      'first: 100, filter: { name: "rc " }',
+      'id',
+      'measures',
+      'MeasureConnection',
+      '',
+    );
+    for (const o of officials) {
+      expect({ o: o.name, total: mine.get(o.globalId)?.totalCount }).toEqual({
+        o: o.name,
+        total: await dbCount('measure_target WHERE official_id = $1', [o.id]),
+      });
+    }
+    for (const rootArgs of [
+      'first: 100',
+      'first: 100, filter: { imposedBy: ["LI", "MC"] }',
+      'last: 100',
+    ]) {
+      for (const w of [
         '',
-        'first: 2',
+        'first: 1',
         'first: 0',
         'last: 2',
-        'filter: { category: [MINISTER] }',
-        `first: 2, after: "${liOfficials[2]}"`,
-        `last: 2, before: "${liOfficials[3]}"`,
-        `after: "${liOfficials.at(-1)}"`,
-        'filter: { name: "rc" }, first: 1',
-      ],
-    ],
-    [
-      'measuresImposed',
-      'MeasureConnection',
-      [
-        '',
-        'first: 3',
-        'first: 0',
-        'last: 1',
-        'filter: { kind: [ENTRY_BAN] }, orderBy: { field: TARGET_COUNT, direction: DESC }',
-        `first: 2, after: "${liImposed[4]}"`,
-        `last: 3, before: "${liImposed[5]}"`,
-        `after: "${liImposed.at(-1)}"`,
-        'filter: { targetCountry: ["SM"] }, first: 1',
-      ],
-    ],
-    [
-      'measuresReceived',
-      'MeasureConnection',
-      [
-        '',
-        'first: 2',
-        'first: 0',
-        'last: 2',
-        'filter: { status: [LIFTED] }',
-        `first: 1, after: "${liImposed[1]}"`,
-        'orderBy: { field: CREATED_AT, direction: ASC }, first: 3',
-      ],
-    ],
-    [
-      'statements',
-      'StatementConnection',
-      [
-        '',
-        'first: 2',
-        'first: 0',
-        'last: 3',
-        `first: 2, after: "${liStatements[1]}"`,
-        `last: 2, before: "${liStatements[4]}"`,
-        `after: "${liStatements.at(-1)}"`,
-      ],
-    ],
-  ];
-  // Two batches of parents: a region (LI, MC, SM, AD, VA and seeded ones) and all countries.
-  for (const rootArgs of [
-    'region: "Europe", first: 100',
-    'first: 100',
-    'first: 100, after: "' +
-      Buffer.from(JSON.stringify(['country:CODE', 'KZ'])).toString('base64url') +
-      '"',
-  ]) {
-    for (const [field, type, windows] of lists) {
-      for (const w of windows) {
-        const perParent = await compareNested('countries', rootArgs, 'code', field, type, w);
+        `first: 2, after: "${targets[1]}"`,
+        `last: 2, before: "${targets[3]}"`,
+        `after: "${targets.at(-1)}"`,
+      ]) {
+        const per = await compareNested(
+          'measures',
+          rootArgs,
+          'id',
+          'targets',
+          'OfficialConnection',
+          w,
+        );
         if (w === '') {
-          const sqlOf: Record<string, string> = {
-            officials: 'official WHERE country_code = $1',
-            measuresImposed: 'measure WHERE imposed_by_code = $1',
-            measuresReceived: 'measure WHERE target_country_code = $1',
-            statements: 'statement WHERE country_code = $1',
-          };
-          for (const code of ['LI', 'MC', 'SM', 'AD', 'VA', 'RU', 'GB']) {
-            const conn = perParent.get(code);
+          for (const m of measures) {
+            const conn = per.get(m.globalId);
             if (!conn) continue;
-            expect({ code, field, total: conn.totalCount }).toEqual({
-              code,
-              field,
-              total: await dbCount(sqlOf[field]!, [code]),
+            expect({ m: m.title, total: conn.totalCount }).toEqual({
+              m: m.title,
+              total: await dbCount('measure_target WHERE measure_id = $1', [m.id]),
             });
           }
         }
       }
     }
-  }
-});
-
-test('Official.measures / Official.statements and Measure.targets under many parents', async () => {
-  const hubMeasures = await cursorsOf(
-    `{ node(id: "${officials[0]!.globalId}") { ... on Official { measures(first: 100) { ${EDGES} } } } }`,
-    ['node', 'measures'],
-  );
-  const hubStatements = await cursorsOf(
-    `{ node(id: "${officials[1]!.globalId}") { ... on Official { statements(first: 100) { ${EDGES} } } } }`,
-    ['node', 'statements'],
-  );
-  const bigMeasure = measures.reduce((a, b) => (b.targetCount > a.targetCount ? b : a));
-  const targets = await cursorsOf(
-    `{ node(id: "${bigMeasure.globalId}") { ... on Measure { targets(first: 100) { ${EDGES} } } } }`,
-    ['node', 'targets'],
-  );
-  for (const rootArgs of ['first: 100', 'first: 100, filter: { country: ["LI", "MC", "VA"] }']) {
-    for (const w of [
-      '',
-      'first: 1',
-      'first: 0',
-      'last: 2',
-      'orderBy: { field: TARGET_COUNT, direction: ASC }, first: 2',
-      `first: 2, after: "${hubMeasures[1]}"`,
-      `last: 1, before: "${hubMeasures[2]}"`,
-      `after: "${hubMeasures.at(-1)}"`,
-    ]) {
-      await compareNested('officials', rootArgs, 'id', 'measures', 'MeasureConnection', w);
-    }
-    for (const w of [
-      '',
-      'first: 1',
-      'first: 0',
-      'last: 2',
-      `first: 1, after: "${hubStatements[0]}"`,
-      `last: 1, before: "${hubStatements.at(-1)}"`,
-    ]) {
-      await compareNested('officials', rootArgs, 'id', 'statements', 'StatementConnection', w);
-    }
-  }
-  const mine = await compareNested(
-    'officials',
-    'first: 100, filter: { name: "rc " }',
-    'id',
-    'measures',
-    'MeasureConnection',
-    '',
-  );
-  for (const o of officials) {
-    expect({ o: o.name, total: mine.get(o.globalId)?.totalCount }).toEqual({
-      o: o.name,
-      total: await dbCount('measure_target WHERE official_id = $1', [o.id]),
-    });
-  }
-  for (const rootArgs of [
-    'first: 100',
-    'first: 100, filter: { imposedBy: ["LI", "MC"] }',
-    'last: 100',
-  ]) {
-    for (const w of [
-      '',
-      'first: 1',
-      'first: 0',
-      'last: 2',
-      `first: 2, after: "${targets[1]}"`,
-      `last: 2, before: "${targets[3]}"`,
-      `after: "${targets.at(-1)}"`,
-    ]) {
-      const per = await compareNested(
-        'measures',
-        rootArgs,
-        'id',
-        'targets',
-        'OfficialConnection',
-        w,
-      );
-      if (w === '') {
-        for (const m of measures) {
-          const conn = per.get(m.globalId);
-          if (!conn) continue;
-          expect({ m: m.title, total: conn.totalCount }).toEqual({
-            m: m.title,
-            total: await dbCount('measure_target WHERE measure_id = $1', [m.id]),
-          });
-        }
-      }
-    }
-  }
-});
+  },
+  SWEEP_TIMEOUT_MS,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Selections: aliases, fragments, directives.
