@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 let built = false;
 
@@ -139,4 +140,26 @@ export function runMain(
       resolve({ code, output });
     });
   });
+}
+
+/**
+ * Removes a data dir, retrying while a PostgreSQL that is still exiting writes into it (on a loaded
+ * machine its last files can appear after the first pass: ENOTEMPTY).
+ */
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+}
+
+/** Waits (up to `timeoutMs`) until no process has `pid`. */
+export async function exitOf(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -201,7 +201,7 @@ describe('the apikey command-line tool against DATABASE_URL', () => {
     expect((await runCli('apikey', ['list'], env)).stdout).toMatch(
       new RegExp(`${id}\\s+ADMIN\\s+revoked`),
     );
-  }, 30_000);
+  }, 120_000);
 
   test('usage errors exit 64 like the others; an out-of-range id is not a raw SQL error', async () => {
     const env = { DATABASE_URL: server.db.url };

@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Role } from '../../../src/auth/role';
 import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { openDatabase } from '../../helpers/database';
-import { ensureBuilt, freePort, runCli } from '../../helpers/processes';
+import { ensureBuilt, freePort, removeDataDir, runCli } from '../../helpers/processes';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { connect } from '../../helpers/ws';
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
   env = { DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
   onCleanup(async () => {
     await db('stop').catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
   });
   const url = await db('start');
   server = await startTestServer({ livePollMs: 200 }, await openDatabase(url));

@@ -1,9 +1,16 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { connect } from '../../helpers/ws';
-import { ensureBuilt, post, runCli, startServerProcess } from '../../helpers/processes';
+import {
+  ensureBuilt,
+  exitOf,
+  post,
+  removeDataDir,
+  runCli,
+  startServerProcess,
+} from '../../helpers/processes';
 
 /**
  * `npm start` as a user runs it: the compiled entry point with no DATABASE_URL, so it starts its
@@ -21,17 +28,18 @@ beforeAll(() => {
 afterAll(cleanUp);
 
 /** The server processes are gone by then; a PostgreSQL one of them left running is not. */
-function stopPostgresAndRemoveDataDir(): void {
+async function stopPostgresAndRemoveDataDir(): Promise<void> {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     try {
       process.kill(pid, 'SIGQUIT');
+      await exitOf(pid);
     } catch {
       /* gone */
     }
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  removeDataDir(dataDir);
 }
 
 const start = () => startServerProcess({ DATABASE_URL: '', DATA_DIR: dataDir });
@@ -198,7 +206,7 @@ describe('the apikey tool on the embedded database', () => {
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
-  }, 30_000);
+  }, 120_000);
 
   test('bad arguments print usage and fail', async () => {
     const result = await runCli('apikey', ['create', '--role', 'owner', '--name', 'X'], env());
