@@ -198,3 +198,17 @@ export async function addMeasureAs(
   expect(response.errors).toBeUndefined();
   return (response.data as { addMeasure: { id: string } }).addMeasure.id;
 }
+
+/** Records a statement of `country` through the API with `key` (statementInput plus `overrides`); returns its id. */
+export async function addStatementAs(
+  server: TestServer,
+  key: string,
+  country: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const response = await server.gqlAs(key, ADD_STATEMENT, {
+    input: statementInput(country, overrides),
+  });
+  expect(response.errors).toBeUndefined();
+  return (response.data as { addStatement: { id: string } }).addStatement.id;
+}

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 let built = false;
 
@@ -110,4 +111,55 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Runs `node dist/src/main.js` with `env` (production, info logs); resolves with its exit code, or
+ * 'running' if it still runs after `waitMs` (it is then killed), and what it printed.
+ */
+export function runMain(
+  env: NodeJS.ProcessEnv,
+  waitMs: number,
+): Promise<{ code: number | null | 'running'; output: string }> {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ code: 'running', output });
+    }, waitMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, output });
+    });
+  });
+}
+
+/**
+ * Removes a data dir, retrying while a PostgreSQL that is still exiting writes into it (on a loaded
+ * machine its last files can appear after the first pass: ENOTEMPTY).
+ */
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+}
+
+/** Waits (up to `timeoutMs`) until no process has `pid`. */
+export async function exitOf(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -46,8 +46,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const ownsDatabase = database === undefined;
   const db = database ?? (await createTestDatabase());
-  // Tests fire hundreds of requests a second from one address; rate-limit.test.ts turns the
-  // limits on with budgets of its own. The expiry sweep runs only where expiry.test.ts asks, so
+  // Tests fire hundreds of requests a second from one address; limits/rate-limit.test.ts turns the
+  // limits on with budgets of its own. The expiry sweep runs only where writes/expiry.test.ts asks, so
   // no background write lands in another file's change-log or statement counts.
   const defaults = loadConfig({ NODE_ENV: 'test' });
   const config: Config = {

@@ -125,9 +125,23 @@ export async function disposeClients(): Promise<void> {
   await Promise.all([...clients].map((client) => client.dispose()));
 }
 
-/** A raw WebSocket speaking graphql-transport-ws, for protocol-level tests. */
+const sockets = new Set<WebSocket>();
+
+/** A WebSocket opened by a test, for closeRawSockets to terminate if it is still open. */
+export function trackSocket(socket: WebSocket): WebSocket {
+  sockets.add(socket);
+  socket.once('close', () => sockets.delete(socket));
+  return socket;
+}
+
+export function closeRawSockets(): void {
+  for (const socket of sockets) socket.terminate();
+  sockets.clear();
+}
+
+/** A raw WebSocket speaking graphql-transport-ws, for protocol-level tests; closed by closeRawSockets. */
 export function rawSocket(url: string): Promise<WebSocket> {
-  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const socket = trackSocket(new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws'));
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);

@@ -95,3 +95,38 @@ test('loadConfig reads every variable of the table onto its path', () => {
   expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
   expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
 });
+
+describe('values that would silently misbehave are refused', () => {
+  test('PORT made only of spaces is refused, not taken as port 0 (a random port)', () => {
+    // Number('  ') is 0: the int() parser lets blank values through as 0 for every variable
+    // whose range includes 0 (PORT, SHUTDOWN_GRACE_MS, EXPIRY_SWEEP_SECONDS, QUERY_MAX_ALIASES...).
+    expect(() => loadConfig({ PORT: '  ' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: ' ' })).toThrow(ConfigError);
+  });
+
+  test('HOST is validated at start-up: a nonsense value is a ConfigError', () => {
+    expect(() => loadConfig({ HOST: 'not a host name!' })).toThrow(ConfigError);
+  });
+
+  test('CORS_ORIGINS entries that can never match an Origin header are refused', () => {
+    // An Origin header is scheme://host[:port], with no path or trailing slash, and '*' inside a
+    // list is compared literally: each of these silently blocks every browser.
+    for (const value of [
+      'app.example.com',
+      'https://app.example.com/',
+      '*, https://app.example.com',
+    ])
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
+  });
+
+  test('a statement timeout longer than the shutdown grace period is refused at start-up', () => {
+    // A draining server would otherwise wait on a statement past its grace period (the pool
+    // cannot close while it runs) until the shutdown watchdog exits 1.
+    expect(() =>
+      loadConfig({ SHUTDOWN_GRACE_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '120000' }),
+    ).toThrow(/DB_STATEMENT_TIMEOUT_MS \(120000\) must be shorter than SHUTDOWN_GRACE_MS \(1000\)/);
+    expect(() =>
+      loadConfig({ SHUTDOWN_GRACE_MS: '20000', DB_STATEMENT_TIMEOUT_MS: '15000' }),
+    ).not.toThrow();
+  });
+});
