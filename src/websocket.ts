@@ -13,7 +13,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { CloseCode } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
-import { AppError, ErrorCode } from './common/errors';
+import { AppError, ErrorCode, errorAt } from './common/errors';
 import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
@@ -128,7 +128,7 @@ export function serveWebSockets(
     }
     const formatted = formatError(error.toJSON(), judged, config);
     const extensions = internal ? { ...formatted.extensions, requestId } : formatted.extensions;
-    return new GraphQLError(formatted.message, { path: formatted.path, extensions });
+    return errorAt(formatted.message, formatted.locations, { path: formatted.path, extensions });
   };
   /** A refusal as the socket says it: close codes for who is asking, errors for what. */
   const refuse = (socket: WebSocket, refusal: Refusal): 'closed' | readonly GraphQLError[] => {
