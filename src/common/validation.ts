@@ -4,6 +4,7 @@ import {
   type ValidationArguments,
   type ValidationError,
 } from 'class-validator';
+import { suggestCountryCode } from '../countries/country-hint';
 import { badUserInput } from './errors';
 
 /**
@@ -117,8 +118,27 @@ export function Pattern(pattern: RegExp, description: string): PropertyDecorator
     });
 }
 
-export const CountryCode = (): PropertyDecorator =>
-  Pattern(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. "JP"');
+/**
+ * Two letters (whether they name a country is the service's to check), else a message with the
+ * code that was likely meant: `must be an ISO 3166-1 alpha-2 country code; did you mean "RU"?`.
+ */
+export function CountryCode(): PropertyDecorator {
+  const what = 'must be an ISO 3166-1 alpha-2 country code';
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'countryCode',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) =>
+          value == null || (typeof value === 'string' && /^[A-Za-z]{2}$/.test(value)),
+        defaultMessage: (args?: ValidationArguments) => {
+          const code = typeof args?.value === 'string' ? suggestCountryCode(args.value) : undefined;
+          return code ? `${what}; did you mean "${code}"?` : `${what}, e.g. "JP"`;
+        },
+      },
+    });
+}
 
 /** An absolute http(s) URL: sources link to public pages, nothing else. */
 export function HttpUrl(max = 2000): PropertyDecorator {

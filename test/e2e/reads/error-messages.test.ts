@@ -1,6 +1,6 @@
 import { Role } from '../../../src/auth/role';
 import { MeasureKind, MeasureStatus } from '../../../src/measures/measure.enums';
-import { ADD_MEASURE, measureInput } from '../../helpers/fixtures';
+import { ADD_MEASURE, ADD_STATEMENT, measureInput, statementInput } from '../../helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
 import { connect, disposeClients } from '../../helpers/ws';
 
@@ -186,6 +186,117 @@ describe('an unknown enum value lists the valid ones, in production too', () => 
         'Variable "$s" got invalid value "ACTIVE" at "s[1]"; ' +
         `Value "ACTIVE" does not exist in "MeasureStatus" enum. ${statuses}`,
       extensions: { code: 'BAD_USER_INPUT', field: 's[1]' },
+    });
+  });
+});
+
+describe('a country code that is not one answers with the code meant', () => {
+  const notAlpha2 = (given: string, meant: string) =>
+    `"${given}" is not an ISO 3166-1 alpha-2 country code; did you mean "${meant}"?`;
+  const noSuch = (given: string, meant: string) =>
+    `There is no country with code "${given}"; did you mean "${meant}"?`;
+
+  test.each([
+    [
+      '{ measures(filter: { imposedBy: ["RUS"] }) { totalCount } }',
+      'filter.imposedBy[0]',
+      notAlpha2('RUS', 'RU'),
+    ],
+    [
+      '{ measures(filter: { targetCountry: ["JP", "uk"] }) { totalCount } }',
+      'filter.targetCountry[1]',
+      noSuch('UK', 'GB'),
+    ],
+    [
+      '{ officials(filter: { country: ["russia"] }) { totalCount } }',
+      'filter.country[0]',
+      notAlpha2('russia', 'RU'),
+    ],
+    ['{ statements(country: ["EL"]) { totalCount } }', 'country[0]', noSuch('EL', 'GR')],
+    [
+      '{ country(code: "JP") { measuresImposed(filter: { targetCountry: ["Türkiye"] }) { totalCount } } }',
+      'filter.targetCountry[0]',
+      notAlpha2('Türkiye', 'TR'),
+    ],
+    ['{ country(code: "Japan") { name } }', 'code', notAlpha2('Japan', 'JP')],
+  ])('in a read: %s', async (query, field, message) => {
+    const response = await server.gql(query);
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]).toMatchObject({
+      message,
+      extensions: { code: 'BAD_USER_INPUT', field },
+    });
+  });
+
+  test('a code of no country, and nothing like one, is refused without a hint', async () => {
+    const response = await server.gql('{ measures(filter: { imposedBy: ["XX"] }) { totalCount } }');
+    expect(response.errors![0]!.message).toBe('There is no country with code "XX".');
+  });
+
+  test('country(code:) with a well-formed code of no country is null, not an error', async () => {
+    // A lookup of one thing that does not exist is null, as node(id) is (docs/api.md).
+    for (const code of ['XX', 'UK']) {
+      const response = await server.gql(`{ country(code: "${code}") { name } }`);
+      expect(response).toMatchObject({ data: { country: null } });
+      expect(response.errors).toBeUndefined();
+    }
+  });
+
+  test('in write inputs', async () => {
+    const { key } = await server.createKey(Role.EDITOR);
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      [
+        ADD_MEASURE,
+        { input: measureInput({ imposedBy: 'RUS' }) },
+        'input.imposedBy',
+        'input.imposedBy must be an ISO 3166-1 alpha-2 country code; did you mean "RU"?',
+      ],
+      [
+        ADD_MEASURE,
+        { input: measureInput({ targetCountry: 'UK' }) },
+        'input.targetCountry',
+        noSuch('UK', 'GB'),
+      ],
+      [
+        ADD_MEASURE,
+        {
+          input: measureInput({ newTargets: [{ name: 'A', country: 'Japan', category: 'OTHER' }] }),
+        },
+        'input.newTargets[0].country',
+        'input.newTargets[0].country must be an ISO 3166-1 alpha-2 country code; did you mean "JP"?',
+      ],
+      [ADD_STATEMENT, { input: statementInput('EL') }, 'input.country', noSuch('EL', 'GR')],
+    ];
+    const counts = '{ measures { totalCount } statements { totalCount } officials { totalCount } }';
+    const before = (await server.gql(counts)).data;
+    for (const [mutation, variables, field, message] of cases) {
+      const response = await server.gqlAs(key, mutation, variables);
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]).toMatchObject({
+        message,
+        extensions: { code: 'BAD_USER_INPUT', field },
+      });
+    }
+    // Nothing was written.
+    expect((await server.gql(counts)).data).toEqual(before);
+  });
+
+  test('in subscriptions, over WebSocket', async () => {
+    const client = connect(server.url);
+    const statements = client.subscribe('subscription { statementAdded(country: ["EL"]) { id } }');
+    const measures = client.subscribe(
+      'subscription($f: MeasureFilter) { measureAdded(filter: $f) { id } }',
+      { f: { imposedBy: ['JP', 'Russia'] } },
+    );
+    const [statementError] = (await statements.waitFor(1))[0]!.errors!;
+    expect(statementError).toMatchObject({
+      message: noSuch('EL', 'GR'),
+      extensions: { code: 'BAD_USER_INPUT', field: 'country[0]' },
+    });
+    const [measureError] = (await measures.waitFor(1))[0]!.errors!;
+    expect(measureError).toMatchObject({
+      message: notAlpha2('Russia', 'RU'),
+      extensions: { code: 'BAD_USER_INPUT', field: 'filter.imposedBy[1]' },
     });
   });
 });
