@@ -14,6 +14,7 @@ import { CloseCode } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
 import { AppError, ErrorCode, errorAt } from './common/errors';
+import { counted } from './common/grammar';
 import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
@@ -188,7 +189,7 @@ export function serveWebSockets(
         let release = () => undefined as void;
         if (ctx.running > config.wsMaxSubscriptions) {
           const error = reject(
-            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
+            `At most ${counted(config.wsMaxSubscriptions, 'subscription')} per connection.`,
             ErrorCode.RATE_LIMITED,
           );
           return { args: error, release };

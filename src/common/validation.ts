@@ -1,4 +1,6 @@
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
   registerDecorator,
   validate,
   type ValidationArguments,
@@ -6,6 +8,7 @@ import {
 } from 'class-validator';
 import { suggestCountryCode } from '../countries/country-hint';
 import { badUserInput } from './errors';
+import { counted, sentence } from './grammar';
 
 /**
  * Unicode's control characters (C0, DEL and C1); multi-line text may keep tab, line feed and
@@ -140,6 +143,14 @@ export function CountryCode(): PropertyDecorator {
     });
 }
 
+/** At least `min` elements: class-validator's own message says "at least 1 elements". */
+export const MinItems = (min: number): PropertyDecorator =>
+  ArrayMinSize(min, { message: `must contain at least ${counted(min, 'element')}` });
+
+/** At most `max` elements. */
+export const MaxItems = (max: number): PropertyDecorator =>
+  ArrayMaxSize(max, { message: `must contain at most ${counted(max, 'element')}` });
+
 /** An absolute http(s) URL: sources link to public pages, nothing else. */
 export function HttpUrl(max = 2000): PropertyDecorator {
   const problem = (value: unknown): string | undefined => {
@@ -184,7 +195,7 @@ export async function assertValid(input: object, path: string): Promise<void> {
     validationError: { target: false, value: true },
   });
   const first = firstProblem(errors, path);
-  if (first) throw badUserInput(first.field, `${first.field} ${first.message}`);
+  if (first) throw badUserInput(first.field, sentence(`${first.field} ${first.message}`));
 }
 
 function firstProblem(

@@ -1,4 +1,5 @@
 import { Role } from '../../../src/auth/role';
+import { encodeGlobalId } from '../../../src/common/global-id';
 import { MeasureKind, MeasureStatus } from '../../../src/measures/measure.enums';
 import { ADD_MEASURE, ADD_STATEMENT, measureInput, statementInput } from '../../helpers/fixtures';
 import { startTestServer, stopAllServers, type TestServer } from '../../helpers/server';
@@ -298,5 +299,46 @@ describe('a country code that is not one answers with the code meant', () => {
       message: notAlpha2('Russia', 'RU'),
       extensions: { code: 'BAD_USER_INPUT', field: 'filter.imposedBy[1]' },
     });
+  });
+});
+
+describe('messages read as English: articles, plurals, full stops', () => {
+  test('the ID of an Official, of a Measure', async () => {
+    const official = encodeGlobalId('Official', 1);
+    const measure = encodeGlobalId('Measure', 1);
+    const response = await server.gql(
+      `{ measure(id: "${official}") { id } official(id: "${measure}") { id } }`,
+    );
+    expect(response.errors!.map((error) => error.message).sort()).toEqual([
+      'Expected the ID of a Measure, got the ID of an Official.',
+      'Expected the ID of an Official, got the ID of a Measure.',
+    ]);
+  });
+
+  test('in write inputs', async () => {
+    const { key } = await server.createKey(Role.EDITOR);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ sources: [] }, 'input.sources must contain at least 1 element.'],
+      [{ title: '  ' }, 'input.title must not be empty.'],
+      [{ targetCount: -1 }, 'input.targetCount must not be less than 0.'],
+      [
+        { targetCount: 0, newTargets: [{ name: 'A', country: 'JP', category: 'OTHER' }] },
+        'targetCount (0) is less than the 1 named target.',
+      ],
+    ];
+    for (const [overrides, message] of cases) {
+      const response = await server.gqlAs(key, ADD_MEASURE, { input: measureInput(overrides) });
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]!.message).toBe(message);
+    }
+  });
+
+  test('an API key name', async () => {
+    const { key } = await server.createKey(Role.ADMIN);
+    const response = await server.gqlAs(
+      key,
+      'mutation { createApiKey(name: " ", role: EDITOR) { key } }',
+    );
+    expect(response.errors![0]!.message).toBe('name must not be empty.');
   });
 });
