@@ -342,3 +342,37 @@ describe('messages read as English: articles, plurals, full stops', () => {
     expect(response.errors![0]!.message).toBe('name must not be empty.');
   });
 });
+
+describe("a Date that is not one says how to write it, naming the API's scalar", () => {
+  test.each([
+    ['"2024-02-30"', '"2024-02-30" is not a valid Date: there is no such day.'],
+    ['"2024-2-3"', '"2024-2-3" is not a valid Date: write YYYY-MM-DD, e.g. "2022-05-04".'],
+    ['"0000-01-01"', '"0000-01-01" is not a valid Date: the first year is 0001.'],
+    ['20240203', 'A Date is a string, YYYY-MM-DD (e.g. "2022-05-04"); got 20240203.'],
+  ])('a literal %s', async (literal, message) => {
+    const response = await server.gql(
+      `{ measures(filter: { announcedFrom: ${literal} }) { totalCount } }`,
+    );
+    expect(response.errors).toEqual([
+      {
+        message,
+        locations: [{ line: 1, column: 37 }],
+        extensions: { code: 'BAD_USER_INPUT', field: 'filter.announcedFrom' },
+      },
+    ]);
+  });
+
+  test('a variable', async () => {
+    const response = await server.gql(
+      'query($d: Date!) { measures(filter: { announcedFrom: $d }) { totalCount } }',
+      { d: '2024-13-01' },
+    );
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]).toMatchObject({
+      message:
+        'Variable "$d" got invalid value "2024-13-01"; ' +
+        '"2024-13-01" is not a valid Date: there is no such day.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'd' },
+    });
+  });
+});
