@@ -2,6 +2,7 @@ import { type GraphQLSchema, printSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type PubSub } from 'type-graphql';
 import { ApiKeyResolver } from './auth/api-key.resolver';
 import { authChecker } from './auth/auth-checker';
+import { listEnumValuesInErrors } from './common/enum-values';
 import { CountryResolver } from './countries/country.resolver';
 import { MeasureSubscriptionResolver } from './measures/measure-subscription.resolver';
 import { MeasureResolver } from './measures/measure.resolver';
@@ -24,13 +25,14 @@ const unusedPubSub: PubSub = {
 /**
  * The executable schema. type-graphql's argument validation is off: services validate arguments
  * themselves (class-validator rules for mutation inputs, via assertValid) so that every error
- * names its input path, and reads pay no async validation per field.
+ * names its input path, and reads pay no async validation per field. An enum refusing a value
+ * lists the values it takes (common/enum-values.ts).
  */
-export function buildAppSchema(): Promise<GraphQLSchema> {
+export async function buildAppSchema(): Promise<GraphQLSchema> {
   // Parameter decorators run last-to-first, so arguments would be listed in reverse
   // (updateMeasure(input, id)); a stable sort by position restores the declared order.
   getMetadataStorage().params.sort((a, b) => a.index - b.index);
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [
       NodeResolver,
       CountryResolver,
@@ -47,6 +49,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     // type-graphql's in-process PubSub, which it insists on, is never used.
     pubSub: unusedPubSub,
   });
+  return listEnumValuesInErrors(schema);
 }
 
 /** The SDL committed as schema/schema.graphql; a test fails when it drifts from the code. */

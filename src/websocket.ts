@@ -13,7 +13,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { CloseCode } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from './auth/role';
-import { AppError, ErrorCode } from './common/errors';
+import { AppError, ErrorCode, errorAt } from './common/errors';
+import { counted } from './common/grammar';
 import { formatError, isInternal } from './common/format-error';
 import type { Config } from './config';
 import { type Context, createContext } from './context';
@@ -128,7 +129,7 @@ export function serveWebSockets(
     }
     const formatted = formatError(error.toJSON(), judged, config);
     const extensions = internal ? { ...formatted.extensions, requestId } : formatted.extensions;
-    return new GraphQLError(formatted.message, { path: formatted.path, extensions });
+    return errorAt(formatted.message, formatted.locations, { path: formatted.path, extensions });
   };
   /** A refusal as the socket says it: close codes for who is asking, errors for what. */
   const refuse = (socket: WebSocket, refusal: Refusal): 'closed' | readonly GraphQLError[] => {
@@ -191,7 +192,7 @@ export function serveWebSockets(
         const release = releaser(extra.account, held);
         if (ctx.running > config.wsMaxSubscriptions) {
           const error = reject(
-            `At most ${config.wsMaxSubscriptions} subscriptions per connection.`,
+            `At most ${counted(config.wsMaxSubscriptions, 'subscription')} per connection.`,
             ErrorCode.RATE_LIMITED,
           );
           return { args: error, release };

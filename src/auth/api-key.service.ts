@@ -46,7 +46,7 @@ export class ApiKeyService {
     author: ChangeAuthor,
   ): Promise<{ key: string; apiKey: ApiKey }> {
     const problem = textProblem(name, { max: 200 });
-    if (problem) throw badUserInput('name', `name ${problem}`);
+    if (problem) throw badUserInput('name', `name ${problem}.`);
     const trimmed = name.trim();
     const lookup = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions, type SourceLocation } from 'graphql';
 
 /** The `extensions.code` values of the API (docs/api.md); clients switch on these. */
 export enum ErrorCode {
@@ -39,4 +39,21 @@ export function badUserInput(field: string, message: string): AppError {
 
 export function notFound(field: string, message: string): AppError {
   return new AppError(ErrorCode.NOT_FOUND, message, { field });
+}
+
+/**
+ * An error at `locations` (line and column in the document) that keeps no document: graphql-js
+ * works locations out only from AST nodes or the source text, which a cached or long-lived error
+ * would then hold on to. Clients need the line and column, not the text they sent.
+ */
+export function errorAt(
+  message: string,
+  locations: readonly SourceLocation[] | undefined,
+  options: Pick<GraphQLErrorOptions, 'path' | 'extensions'> = {},
+): GraphQLError {
+  const error = new GraphQLError(message, options);
+  if (locations && locations.length > 0) {
+    Object.assign(error, { locations: locations.map(({ line, column }) => ({ line, column })) });
+  }
+  return error;
 }

@@ -1,4 +1,5 @@
 import { badUserInput } from './errors';
+import { withArticle } from './grammar';
 
 export const INT4_MAX = 2_147_483_647;
 
@@ -47,7 +48,10 @@ export function decodeGlobalId(id: string, field: string): GlobalId {
 export function decodeIntId(id: string, type: NodeTypeName, field: string): number {
   const decoded = decodeGlobalId(id, field);
   if (decoded.type !== type) {
-    throw badUserInput(field, `Expected the ID of a ${type}, got the ID of a ${decoded.type}.`);
+    throw badUserInput(
+      field,
+      `Expected the ID of ${withArticle(type)}, got the ID of ${withArticle(decoded.type)}.`,
+    );
   }
   return Number(decoded.key);
 }

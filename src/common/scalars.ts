@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { GraphQLDateTimeISO, GraphQLLocalDate } from 'graphql-scalars';
 
 /**
@@ -8,12 +8,32 @@ import { GraphQLDateTimeISO, GraphQLLocalDate } from 'graphql-scalars';
 const localDate = GraphQLLocalDate.toConfig();
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** graphql-scalars checks the calendar (no 2021-02-29); PostgreSQL also has no year 0. */
-function checkYear(value: string, node?: ValueNode): string {
+/** What a refused Date says it got: at most 40 characters of it, quoted when a string. */
+function shown(value: unknown, node?: ValueNode): string {
+  const text = node ? print(node) : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/**
+ * A Date from a client: a string YYYY-MM-DD naming a day of the calendar (graphql-scalars checks
+ * that), from the year 0001 (PostgreSQL has no year 0). The messages name the API's scalar,
+ * `Date`, and say what to write, where graphql-scalars' name its `LocalDate`.
+ */
+function parseDate(value: unknown, node?: ValueNode): string {
+  const refuse = (why: string) => new GraphQLError(why, { nodes: node });
+  if (typeof value !== 'string') {
+    throw refuse(`A Date is a string, YYYY-MM-DD (e.g. "2022-05-04"); got ${shown(value, node)}.`);
+  }
+  if (!DATE_SHAPE.test(value)) {
+    throw refuse(`${shown(value)} is not a valid Date: write YYYY-MM-DD, e.g. "2022-05-04".`);
+  }
   if (value.startsWith('0000')) {
-    throw new GraphQLError(`Value is not a valid Date: ${value} (the first year is 0001).`, {
-      nodes: node,
-    });
+    throw refuse(`${shown(value)} is not a valid Date: the first year is 0001.`);
+  }
+  try {
+    localDate.parseValue!(value);
+  } catch {
+    throw refuse(`${shown(value)} is not a valid Date: there is no such day.`);
   }
   return value;
 }
@@ -38,9 +58,8 @@ export const DateScalar = new GraphQLScalarType({
   // expression and a Date object per value) cost a tenth of a large page's CPU.
   serialize: (value) =>
     typeof value === 'string' && DATE_SHAPE.test(value) ? value : localDate.serialize!(value),
-  parseValue: (value) => checkYear(localDate.parseValue!(value) as string),
-  parseLiteral: (node, variables) =>
-    checkYear(localDate.parseLiteral!(node, variables) as string, node),
+  parseValue: (value) => parseDate(value),
+  parseLiteral: (node) => parseDate(node.kind === Kind.STRING ? node.value : undefined, node),
 });
 
 /** `DateTime` of the API: an instant, serialised as ISO 8601 in UTC. */

@@ -1,10 +1,14 @@
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
   registerDecorator,
   validate,
   type ValidationArguments,
   type ValidationError,
 } from 'class-validator';
+import { suggestCountryCode } from '../countries/country-hint';
 import { badUserInput } from './errors';
+import { counted, sentence } from './grammar';
 
 /**
  * Unicode's control characters (C0, DEL and C1); multi-line text may keep tab, line feed and
@@ -117,8 +121,35 @@ export function Pattern(pattern: RegExp, description: string): PropertyDecorator
     });
 }
 
-export const CountryCode = (): PropertyDecorator =>
-  Pattern(/^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 country code, e.g. "JP"');
+/**
+ * Two letters (whether they name a country is the service's to check), else a message with the
+ * code that was likely meant: `must be an ISO 3166-1 alpha-2 country code; did you mean "RU"?`.
+ */
+export function CountryCode(): PropertyDecorator {
+  const what = 'must be an ISO 3166-1 alpha-2 country code';
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'countryCode',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) =>
+          value == null || (typeof value === 'string' && /^[A-Za-z]{2}$/.test(value)),
+        defaultMessage: (args?: ValidationArguments) => {
+          const code = typeof args?.value === 'string' ? suggestCountryCode(args.value) : undefined;
+          return code ? `${what}; did you mean "${code}"?` : `${what}, e.g. "JP"`;
+        },
+      },
+    });
+}
+
+/** At least `min` elements: class-validator's own message says "at least 1 elements". */
+export const MinItems = (min: number): PropertyDecorator =>
+  ArrayMinSize(min, { message: `must contain at least ${counted(min, 'element')}` });
+
+/** At most `max` elements. */
+export const MaxItems = (max: number): PropertyDecorator =>
+  ArrayMaxSize(max, { message: `must contain at most ${counted(max, 'element')}` });
 
 /** An absolute http(s) URL: sources link to public pages, nothing else. */
 export function HttpUrl(max = 2000): PropertyDecorator {
@@ -164,7 +195,7 @@ export async function assertValid(input: object, path: string): Promise<void> {
     validationError: { target: false, value: true },
   });
   const first = firstProblem(errors, path);
-  if (first) throw badUserInput(first.field, `${first.field} ${first.message}`);
+  if (first) throw badUserInput(first.field, sentence(`${first.field} ${first.message}`));
 }
 
 function firstProblem(

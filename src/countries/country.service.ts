@@ -6,6 +6,7 @@ import type { KeysetOrder, Page, SqlParams } from '../database/keyset';
 import { KeysetTable } from '../database/keyset-table';
 import type { Sql } from '../database/sql';
 import { Country } from './country.entity';
+import { withCountryHint } from './country-hint';
 
 export const COUNTRY_COLUMNS = 'c.code, c.alpha3, c.name, c.region';
 
@@ -47,22 +48,32 @@ export class CountryService {
     return this.byCode.get(code);
   }
 
-  /** Upper-cases a code; BAD_USER_INPUT naming `field` if it is not two letters. */
+  /**
+   * Upper-cases a code; BAD_USER_INPUT naming `field` if it is not two letters, with the code
+   * that was likely meant (`"RUS" ...; did you mean "RU"?`).
+   */
   normalizeCode(code: string, field: string): string {
     if (!/^[A-Za-z]{2}$/.test(code)) {
+      const echoed = code.length > 40 ? `${code.slice(0, 40)}…` : code;
       throw badUserInput(
         field,
-        `"${code.slice(0, 10)}" is not an ISO 3166-1 alpha-2 country code.`,
+        this.withHint(`"${echoed}" is not an ISO 3166-1 alpha-2 country code`, code),
       );
     }
     return code.toUpperCase();
   }
 
-  /** A code that must name a seeded country. */
+  /**
+   * A code that must name a seeded country: in a filter, an unknown code is a mistake in the
+   * request (BAD_USER_INPUT), where `country(code:)` answers null (docs/api.md).
+   */
   knownCode(code: string, field: string): string {
     const normalized = this.normalizeCode(code, field);
     if (!this.byCode.has(normalized)) {
-      throw badUserInput(field, `There is no country with code "${normalized}".`);
+      throw badUserInput(
+        field,
+        this.withHint(`There is no country with code "${normalized}"`, normalized),
+      );
     }
     return normalized;
   }
@@ -74,6 +85,11 @@ export class CountryService {
       throw badUserInput(field, `At most ${MAX_CODES} country codes, got ${codes.length}.`);
     }
     return [...new Set(codes.map((code, i) => this.knownCode(code, `${field}[${i}]`)))];
+  }
+
+  /** The message, with the code meant by "UK", "GBR" or "Britain" if it was read at start-up. */
+  private withHint(message: string, input: string): string {
+    return withCountryHint(message, input, (code) => this.byCode.has(code));
   }
 
   async byCodes(codes: readonly string[]): Promise<Country[]> {

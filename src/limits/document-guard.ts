@@ -11,6 +11,7 @@ import {
   type ValidationContext,
   visit,
 } from 'graphql';
+import { errorAt } from '../common/errors';
 import type { QueryLimits } from '../config';
 import { limitRules, parseOptions, tooComplex } from './query-limits';
 
@@ -174,9 +175,9 @@ function validationFailed(error: GraphQLError): GraphQLError {
   });
 }
 
-/** The error without its nodes (and so without the document's text and AST). */
+/** The error without its nodes (and so without the document's text and AST), at its locations. */
 function detached(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, { extensions: error.extensions });
+  return errorAt(error.message, error.locations, { extensions: error.extensions });
 }
 
 export type Checked = { document: DocumentNode } | { errors: GraphQLError[] };
@@ -273,10 +274,15 @@ export class DocumentGuard {
     try {
       document = parse(query, parseOptions(this.limits));
     } catch (error) {
-      const message =
-        error instanceof GraphQLError ? error.message : 'The query could not be parsed.';
+      // The line and column where parsing stopped, as graphql-js gives them: a client (or the
+      // playground) points at the mistake. Not the source itself, which the cache would keep.
+      const syntax = error instanceof GraphQLError ? error : undefined;
       return {
-        errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })],
+        errors: [
+          errorAt(syntax?.message ?? 'The query could not be parsed.', syntax?.locations, {
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          }),
+        ],
       };
     }
     // Each rule reports at most once; stop at the first problem.

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, notFound } from '../common/errors';
+import { counted } from '../common/grammar';
 import { encodeGlobalId } from '../common/global-id';
 import type { Loaders } from '../context';
 import type { ChangeListener, ChangeRow } from '../live/change-listener';
@@ -156,7 +157,7 @@ class MeasureTopicSource implements TopicSource<Measure, NormalizedMeasureFilter
       : ' Subscribe again, and re-read the measures you follow, as changes in between were not sent.';
     return new AppError(
       ErrorCode.SUBSCRIPTION_OVERFLOW,
-      `This subscription fell ${queued} events behind and was ended.${how}`,
+      `This subscription fell ${counted(queued, 'event')} behind and was ended.${how}`,
       {
         resumeFrom,
       },

@@ -1,9 +1,9 @@
-import { ArrayMaxSize, ArrayMinSize, Max, Min, ValidateNested } from 'class-validator';
+import { Max, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DatePrecision } from '../common/date-precision';
 import { OrderDirection } from '../common/ordering';
 import { DateScalar } from '../common/scalars';
-import { CountryCode, Text } from '../common/validation';
+import { CountryCode, MaxItems, MinItems, Text } from '../common/validation';
 import { AddOfficialInput } from '../officials/official.inputs';
 import { SourceInput } from '../sources/source.inputs';
 import { MeasureKind, MeasureOrderField, MeasureStatus } from './measure.enums';
@@ -72,14 +72,14 @@ abstract class MeasureFieldsInput {
   beneficiaryCountry?: string | null;
 
   @Field(() => [ID], { nullable: true, description: 'Named targets already recorded.' })
-  @ArrayMaxSize(MAX_TARGETS)
+  @MaxItems(MAX_TARGETS)
   targetOfficialIds?: string[] | null;
 
   @Field(() => [AddOfficialInput], {
     nullable: true,
     description: 'Named targets to record as officials in the same transaction.',
   })
-  @ArrayMaxSize(MAX_TARGETS)
+  @MaxItems(MAX_TARGETS)
   @ValidateNested({ each: true })
   newTargets?: AddOfficialInput[] | null;
 
@@ -102,7 +102,7 @@ abstract class MeasureFieldsInput {
   inResponseToId?: string | null;
 
   @Field(() => [ID], { nullable: true, description: 'Statements announcing or justifying it.' })
-  @ArrayMaxSize(100)
+  @MaxItems(100)
   statementIds?: string[] | null;
 }
 
@@ -134,8 +134,8 @@ export class AddMeasureInput extends MeasureFieldsInput {
   @Field(() => [SourceInput], {
     description: 'At least one: nothing is recorded without provenance.',
   })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
+  @MinItems(1)
+  @MaxItems(50)
   @ValidateNested({ each: true })
   sources!: SourceInput[];
 
@@ -178,8 +178,8 @@ export class UpdateMeasureInput extends MeasureFieldsInput {
   status?: MeasureStatus | null;
 
   @Field(() => [SourceInput], { nullable: true })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
+  @MinItems(1)
+  @MaxItems(50)
   @ValidateNested({ each: true })
   sources?: SourceInput[] | null;
 }

@@ -1,5 +1,6 @@
 import { atPrecision, DatePrecision } from '../common/date-precision';
 import { AppError, badUserInput, ErrorCode } from '../common/errors';
+import { counted } from '../common/grammar';
 import { EXPIRING_STATUSES, hasExpired, utcToday } from './measure-expiry';
 import type { MeasureRecord } from './measure.columns';
 import { MeasureStatus } from './measure.enums';
@@ -92,7 +93,7 @@ export function checkTargetCount(targetCount: number, named: number, field: stri
   if (targetCount < named) {
     throw badUserInput(
       field,
-      `targetCount (${targetCount}) is less than the ${named} named targets.`,
+      `targetCount (${targetCount}) is less than the ${counted(named, 'named target')}.`,
     );
   }
 }

@@ -1,6 +1,5 @@
-import { ArrayMaxSize } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { CountryCode, Pattern, Text } from '../common/validation';
+import { CountryCode, MaxItems, Pattern, Text } from '../common/validation';
 import { OfficialCategory } from './official-category';
 
 @InputType()
@@ -32,7 +31,7 @@ export class AddOfficialInput {
   nativeName?: string | null;
 
   @Field(() => [String], { nullable: true, description: 'Transliterations, other spellings.' })
-  @ArrayMaxSize(50)
+  @MaxItems(50)
   @Text({ max: 200, each: true })
   aliases?: string[] | null;
 

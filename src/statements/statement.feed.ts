@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, notFound } from '../common/errors';
+import { counted } from '../common/grammar';
 import { encodeGlobalId } from '../common/global-id';
 import type { Loaders } from '../context';
 import type { CountryService } from '../countries/country.service';
@@ -91,8 +92,9 @@ class StatementTopicSource implements TopicSource<Statement, StatementFilter, Lo
       lastDeliveredId !== undefined ? encodeGlobalId('Statement', lastDeliveredId) : null;
     return new AppError(
       ErrorCode.SUBSCRIPTION_OVERFLOW,
-      `This subscription fell ${queued} events behind and was ended. Subscribe again with since: ` +
-        `${resumeFrom ? `"${resumeFrom}"` : 'the since you used'} to continue without losing any.`,
+      `This subscription fell ${counted(queued, 'event')} behind and was ended. Subscribe again ` +
+        `with since: ${resumeFrom ? `"${resumeFrom}"` : 'the since you used'} to continue ` +
+        'without losing any.',
       { resumeFrom },
     );
   }

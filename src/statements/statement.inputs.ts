@@ -1,8 +1,8 @@
-import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
+import { ValidateNested } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { DatePrecision } from '../common/date-precision';
 import { DateScalar } from '../common/scalars';
-import { CountryCode, Pattern, Text } from '../common/validation';
+import { CountryCode, MaxItems, MinItems, Pattern, Text } from '../common/validation';
 import { SourceInput } from '../sources/source.inputs';
 
 @InputType()
@@ -36,7 +36,7 @@ export class AddStatementInput {
   text!: string;
 
   @Field(() => [String], { nullable: true, description: 'Verbatim quotes, as published.' })
-  @ArrayMaxSize(100)
+  @MaxItems(100)
   @Text({ max: 5_000, multiline: true, each: true })
   quotes?: string[] | null;
 
@@ -51,12 +51,12 @@ export class AddStatementInput {
     nullable: true,
     description: 'Measures this statement announces or justifies.',
   })
-  @ArrayMaxSize(100)
+  @MaxItems(100)
   measureIds?: string[] | null;
 
   @Field(() => [SourceInput])
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
+  @MinItems(1)
+  @MaxItems(50)
   @ValidateNested({ each: true })
   sources!: SourceInput[];
 }
