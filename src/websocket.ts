@@ -7,7 +7,6 @@ import {
   getVariableValues,
   GraphQLError,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { CloseCode } from 'graphql-ws';
@@ -24,15 +23,11 @@ import { rateLimitKeyOf } from './limits/client-address';
 import { credentialOf } from './limits/credentials';
 import { DocumentGuard } from './limits/document-guard';
 import { assertPageSizes } from './limits/query-limits';
-import {
-  type BudgetRefusal,
-  type SocketAccount,
-  SocketBudget,
-  subscriptionCharge,
-} from './limits/socket-budget';
+import { type SocketAccount, SocketBudget, subscriptionCharge } from './limits/socket-budget';
 import type { ChangeListener } from './live/change-listener';
 import { FrameCache } from './live/frame-cache';
 import { socketCounts, socketsByKey } from './live/socket-registry';
+import { declaredVariables, overBudget, releaser } from './live/subscription-charge';
 import { memoryReleaser } from './live/memory-release';
 import { serveGraphQLWs, type SocketExtra } from './live/graphql-ws';
 import { sharedSubscribe } from './live/shared-execution';
@@ -297,48 +292,6 @@ export function serveWebSockets(
   }
 
   return { budget, dispose: () => served.dispose() };
-}
-
-/** Gives back what a subscription held, once it ends (see onSubscribe). */
-function releaser(account: SocketAccount, held: { bytes: number }): () => void {
-  return () => {
-    account.release(held.bytes);
-    held.bytes = 0;
-  };
-}
-
-/** RATE_LIMITED for a subscription that would pass what its socket or address may hold. */
-function overBudget(refusal: BudgetRefusal, account: SocketAccount, charge: number): AppError {
-  const which =
-    refusal === 'socket'
-      ? 'this connection'
-      : refusal === 'address'
-        ? "this client address's connections"
-        : "this server's connections";
-  return new AppError(
-    ErrorCode.RATE_LIMITED,
-    `This subscription needs ${charge} bytes of server memory, more than ${which} may still ` +
-      `hold (${account.bytes} bytes held by this connection). Send a smaller document or ` +
-      'fewer variables, or end other subscriptions.',
-    { budget: refusal, bytes: charge },
-  );
-}
-
-/**
- * The variables the operation declares: a subscription keeps its variables for as long as it
- * runs, and values it does not declare would be held (and charged) for nothing.
- */
-function declaredVariables(
-  operation: OperationDefinitionNode,
-  given: unknown,
-): Record<string, unknown> | undefined {
-  if (!given || typeof given !== 'object' || Array.isArray(given)) return undefined;
-  const declared: Record<string, unknown> = {};
-  for (const definition of operation.variableDefinitions ?? []) {
-    const name = definition.variable.name.value;
-    if (name in given) declared[name] = (given as Record<string, unknown>)[name];
-  }
-  return declared;
 }
 
 /**
