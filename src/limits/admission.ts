@@ -6,7 +6,7 @@ import type { QueryLimits } from '../config';
 import type { DatabaseHealth } from '../database/health';
 import type { DocumentGuard } from './document-guard';
 import { assertAffordable, variablesOverLimits } from './query-limits';
-import type { RateLimiter, RateLimitSubject } from './rate-limiter';
+import { type Budget, BudgetSpent, type RateLimiter, type RateLimitSubject } from './rate-limiter';
 
 /** Longest operation name accepted; error messages never echo more of what a client sent. */
 export const MAX_OPERATION_NAME_LENGTH = 100;
@@ -18,9 +18,22 @@ export const MAX_OPERATION_NAME_LENGTH = 100;
  */
 export type Refusal =
   | { kind: 'unauthenticated'; error: AppError }
-  | { kind: 'rate-limited'; error: AppError }
+  | {
+      kind: 'rate-limited';
+      error: AppError;
+      /** The operation's cost, when it was refused for being over the budget left. */
+      cost?: number;
+      budget?: Budget;
+    }
   | { kind: 'unavailable' }
   | { kind: 'invalid'; errors: AppError[] };
+
+/** An operation admitted and charged: its cost, and the budget left after it. */
+export interface Charged {
+  cost: number;
+  /** Undefined when rate limits are off (or their store failed and the operation was let in). */
+  budget?: Budget;
+}
 
 export type Admitted<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -119,25 +132,36 @@ export class Admission {
       variables: Record<string, unknown> | undefined;
       operationName: string | null | undefined;
     },
-  ): Promise<Admitted<number>> {
+  ): Promise<Admitted<Charged>> {
+    let cost: number | undefined;
     try {
-      const cost = assertAffordable(
+      cost = assertAffordable(
         schema,
         operation.document,
         operation.variables,
         operation.operationName,
         this.deps.limits,
       );
-      await this.deps.rateLimiter.charge(subject, cost);
-      return admitted(cost);
+      const budget = await this.deps.rateLimiter.charge(subject, cost);
+      return admitted({ cost, budget });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return refused(
         error.code === ErrorCode.RATE_LIMITED
-          ? { kind: 'rate-limited', error }
+          ? {
+              kind: 'rate-limited',
+              error,
+              cost,
+              budget: error instanceof BudgetSpent ? error.budget : undefined,
+            }
           : { kind: 'invalid', errors: [error] },
       );
     }
+  }
+
+  /** The caller's budget left, charging nothing (undefined when rate limits are off). */
+  budget(subject: RateLimitSubject): Promise<Budget | undefined> {
+    return this.deps.rateLimiter.budget(subject);
   }
 
   private async admit(subject: RateLimitSubject): Promise<Refusal | undefined> {

@@ -5,13 +5,19 @@ import type { Caller } from '../auth/role';
 import { ErrorCode } from '../common/errors';
 import { isUnavailable } from '../database/health';
 import { type Admission, subjectOf } from './admission';
+import { costReport, rateLimitHeaders } from './cost-report';
+import type { Budget } from './rate-limiter';
 
 /** What the plugin needs from the request context. */
 export interface LimitedContext {
   caller: Caller | null;
   clientAddress: string;
-  /** Whether the request failed before execution (parse, validation, variables, limits). */
-  outcome: { failedBeforeExecution: boolean };
+  outcome: {
+    /** Whether the request failed before execution (parse, validation, variables, limits). */
+    failedBeforeExecution: boolean;
+    /** Set once the answer carries `extensions.cost`. */
+    costReported: boolean;
+  };
 }
 
 /** Apollo's codes for errors found before execution starts. */
@@ -25,7 +31,8 @@ const REQUEST_ERROR_CODES = new Set([
 
 /**
  * Over HTTP: once variables are known, refuses operations over the cost limit, then charges the
- * caller's rate-limit budget with the cost. Sets the HTTP status of limit errors: 429 with
+ * caller's rate-limit budget with the cost, and reports it with the budget left in
+ * `extensions.cost` and the RateLimit headers. Sets the HTTP status of limit errors: 429 with
  * Retry-After when rate-limited, 503 when the database is unreachable.
  */
 export function limitsPlugin<C extends LimitedContext>(deps: {
@@ -34,6 +41,12 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
 }): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
+      /** The operation's cost; stays 0 when it was refused before that was known. */
+      let requested = 0;
+      /** Whether the operation passed its limits and ran. */
+      let ran = false;
+      /** The budget left, when the charge or a refusal told it. */
+      let known: Budget | undefined;
       return {
         async didResolveOperation({ document, request, operation, operationName, contextValue }) {
           // Apollo would run a subscription over HTTP as if it were a query, with no event.
@@ -51,11 +64,23 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
           );
           if (!charged.ok) {
             const { refusal } = charged;
-            if (refusal.kind === 'rate-limited') throw refusal.error;
-            if (refusal.kind === 'invalid') throw refusal.errors[0];
+            if (refusal.kind === 'rate-limited') {
+              requested = refusal.cost ?? 0;
+              known = refusal.budget;
+              throw refusal.error;
+            }
+            if (refusal.kind === 'invalid') {
+              const cost = refusal.errors[0]?.extensions.cost;
+              if (typeof cost === 'number') requested = cost;
+              throw refusal.errors[0];
+            }
+            return;
           }
+          ({ cost: requested, budget: known } = charged.value);
+          ran = true;
         },
-        async willSendResponse({ response, errors, contextValue }) {
+        async willSendResponse(requestContext) {
+          const { response, errors, contextValue } = requestContext;
           const codes = new Set((errors ?? []).map((error) => error.extensions?.code));
           if (codes.has(ErrorCode.RATE_LIMITED)) {
             const limited = errors!.find(
@@ -77,6 +102,22 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
               REQUEST_ERROR_CODES.has(code as string),
             );
             if (codes.has(ErrorCode.QUERY_TOO_COMPLEX)) response.http.status = 400;
+          }
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const budget =
+            known ??
+            (await deps.admission.budget(
+              subjectOf(contextValue.caller, contextValue.clientAddress),
+            ));
+          result.extensions = {
+            ...result.extensions,
+            cost: costReport(requested, ran ? requested : 0, budget),
+          };
+          contextValue.outcome.costReported = true;
+          if (budget) {
+            for (const [name, value] of rateLimitHeaders(budget))
+              response.http.headers.set(name, value);
           }
         },
       };

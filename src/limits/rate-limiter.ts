@@ -75,27 +75,84 @@ export class RateLimiter {
     }
   }
 
-  /** Charges `cost`; throws RATE_LIMITED (with retryAfterSeconds) when the budget is spent. */
-  async charge(subject: RateLimitSubject, cost: number): Promise<void> {
-    if (!this.config.enabled || cost <= 0) return;
-    const [limiter, key] =
-      'apiKeyId' in subject
-        ? [this.keyed, String(subject.apiKeyId)]
-        : [this.anonymous, rateLimitKeyOf(subject.address)];
+  /**
+   * Charges `cost` and returns the budget left; throws BudgetSpent (RATE_LIMITED, with
+   * retryAfterSeconds and the budget) when the budget is spent. Undefined when rate limits are
+   * off or the store failed (the request is then allowed, as before).
+   */
+  async charge(subject: RateLimitSubject, cost: number): Promise<Budget | undefined> {
+    if (!this.config.enabled || cost <= 0) return undefined;
+    const [limiter, key] = this.budgetOf(subject);
     try {
-      await limiter.consume(key, Math.ceil(cost));
+      return this.stateOf(limiter, await limiter.consume(key, Math.ceil(cost)));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         this.logger.warn({ err: rejection }, 'rate limiter failed; request allowed');
-        return;
+        return undefined;
       }
       const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new AppError(
-        ErrorCode.RATE_LIMITED,
+      throw new BudgetSpent(
         `Rate limit reached: ${limiter.points} cost points per ${this.config.windowSeconds} s. ` +
           `Try again in ${retryAfter} s.`,
-        { retryAfterSeconds: retryAfter },
+        retryAfter,
+        { ...this.stateOf(limiter, rejection), resetSeconds: retryAfter },
       );
     }
+  }
+
+  /** The budget left, without charging anything; undefined when rate limits are off. */
+  async budget(subject: RateLimitSubject): Promise<Budget | undefined> {
+    if (!this.config.enabled) return undefined;
+    const [limiter, key] = this.budgetOf(subject);
+    try {
+      const state = await limiter.get(key);
+      return state
+        ? this.stateOf(limiter, state)
+        : {
+            limit: limiter.points,
+            remaining: limiter.points,
+            resetSeconds: this.config.windowSeconds,
+            windowSeconds: this.config.windowSeconds,
+          };
+    } catch (error) {
+      this.logger.warn({ err: error }, 'rate limiter failed to read a budget');
+      return undefined;
+    }
+  }
+
+  private budgetOf(subject: RateLimitSubject): [RateLimiterPostgres, string] {
+    return 'apiKeyId' in subject
+      ? [this.keyed, String(subject.apiKeyId)]
+      : [this.anonymous, rateLimitKeyOf(subject.address)];
+  }
+
+  private stateOf(limiter: RateLimiterPostgres, state: RateLimiterRes): Budget {
+    return {
+      limit: limiter.points,
+      remaining: Math.min(limiter.points, Math.max(0, state.remainingPoints)),
+      resetSeconds:
+        state.msBeforeNext >= 0 ? Math.ceil(state.msBeforeNext / 1000) : this.config.windowSeconds,
+      windowSeconds: this.config.windowSeconds,
+    };
+  }
+}
+
+/** What is left of a budget, as responses report it (extensions.cost, RateLimit headers). */
+export interface Budget {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window ends and the budget is whole again. */
+  resetSeconds: number;
+  windowSeconds: number;
+}
+
+/** RATE_LIMITED because the budget left is smaller than the operation's cost. */
+export class BudgetSpent extends AppError {
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    readonly budget: Budget,
+  ) {
+    super(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds });
   }
 }
