@@ -6,7 +6,13 @@ import type { QueryLimits } from '../config';
 import type { DatabaseHealth } from '../database/health';
 import type { DocumentGuard } from './document-guard';
 import { assertAffordable, variablesOverLimits } from './query-limits';
-import { type Budget, BudgetSpent, type RateLimiter, type RateLimitSubject } from './rate-limiter';
+import {
+  type Budget,
+  BudgetSpent,
+  type Charge,
+  type RateLimiter,
+  type RateLimitSubject,
+} from './rate-limiter';
 
 /** Longest operation name accepted; error messages never echo more of what a client sent. */
 export const MAX_OPERATION_NAME_LENGTH = 100;
@@ -28,11 +34,11 @@ export type Refusal =
   | { kind: 'unavailable' }
   | { kind: 'invalid'; errors: AppError[] };
 
-/** An operation admitted and charged: its cost, and the budget left after it. */
+/** An operation admitted and charged: its requested cost, and the charge to settle after it. */
 export interface Charged {
   cost: number;
   /** Undefined when rate limits are off (or their store failed and the operation was let in). */
-  budget?: Budget;
+  charge?: Charge;
 }
 
 export type Admitted<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
@@ -123,7 +129,11 @@ export class Admission {
     return admitted(document);
   }
 
-  /** Refuses an operation over the cost limit, else charges its cost to the caller's budget. */
+  /**
+   * Refuses an operation over the cost limit, else charges its requested cost to the caller's
+   * budget (refused when the budget left is smaller). Over HTTP the charge is then settled
+   * against the actual cost (`settle`); a subscription keeps the cost charged when it started.
+   */
   async charge(
     schema: GraphQLSchema,
     subject: RateLimitSubject,
@@ -142,8 +152,8 @@ export class Admission {
         operation.operationName,
         this.deps.limits,
       );
-      const budget = await this.deps.rateLimiter.charge(subject, cost);
-      return admitted({ cost, budget });
+      const charge = await this.deps.rateLimiter.charge(subject, cost);
+      return admitted({ cost, charge });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return refused(
@@ -157,6 +167,11 @@ export class Admission {
           : { kind: 'invalid', errors: [error] },
       );
     }
+  }
+
+  /** Settles a charge against the operation's actual cost; returns the budget left. */
+  settle(charge: Charge, actual: number): Promise<Budget | undefined> {
+    return this.deps.rateLimiter.settle(charge, actual);
   }
 
   /** The caller's budget left, charging nothing (undefined when rate limits are off). */

@@ -4,9 +4,10 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Caller } from '../auth/role';
 import { ErrorCode } from '../common/errors';
 import { isUnavailable } from '../database/health';
+import { actualCost } from './actual-cost';
 import { type Admission, subjectOf } from './admission';
 import { costReport, rateLimitHeaders } from './cost-report';
-import type { Budget } from './rate-limiter';
+import type { Budget, Charge } from './rate-limiter';
 
 /** What the plugin needs from the request context. */
 export interface LimitedContext {
@@ -31,9 +32,10 @@ const REQUEST_ERROR_CODES = new Set([
 
 /**
  * Over HTTP: once variables are known, refuses operations over the cost limit, then charges the
- * caller's rate-limit budget with the cost, and reports it with the budget left in
- * `extensions.cost` and the RateLimit headers. Sets the HTTP status of limit errors: 429 with
- * Retry-After when rate-limited, 503 when the database is unreachable.
+ * caller's rate-limit budget with the requested cost. Once the operation has run, settles the
+ * charge against its actual cost (the objects in the result; see actual-cost.ts), and reports
+ * both with the budget left in `extensions.cost` and the RateLimit headers. Sets the HTTP status
+ * of limit errors: 429 with Retry-After when rate-limited, 503 when the database is unreachable.
  */
 export function limitsPlugin<C extends LimitedContext>(deps: {
   schema: GraphQLSchema;
@@ -41,11 +43,12 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
 }): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
-      /** The operation's cost; stays 0 when it was refused before that was known. */
+      /** The cost charged up front; stays 0 when the operation was refused before that. */
       let requested = 0;
       /** Whether the operation passed its limits and ran. */
       let ran = false;
-      /** The budget left, when the charge or a refusal told it. */
+      let charge: Charge | undefined;
+      /** The budget, when a refusal already told it. */
       let known: Budget | undefined;
       return {
         async didResolveOperation({ document, request, operation, operationName, contextValue }) {
@@ -76,7 +79,7 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
             }
             return;
           }
-          ({ cost: requested, budget: known } = charged.value);
+          ({ cost: requested, charge } = charged.value);
           ran = true;
         },
         async willSendResponse(requestContext) {
@@ -105,15 +108,25 @@ export function limitsPlugin<C extends LimitedContext>(deps: {
           }
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          const budget =
-            known ??
-            (await deps.admission.budget(
-              subjectOf(contextValue.caller, contextValue.clientAddress),
-            ));
-          result.extensions = {
-            ...result.extensions,
-            cost: costReport(requested, ran ? requested : 0, budget),
-          };
+          let actual = 0;
+          if (ran && requestContext.document) {
+            const returned = actualCost(
+              deps.schema,
+              requestContext.document,
+              requestContext.operationName,
+              requestContext.request.variables,
+              result.data,
+            );
+            // Partial data says little of the work done before an error: charged as requested.
+            actual = errors?.length ? Math.max(requested, returned) : returned;
+          }
+          const budget = charge
+            ? await deps.admission.settle(charge, actual)
+            : (known ??
+              (await deps.admission.budget(
+                subjectOf(contextValue.caller, contextValue.clientAddress),
+              )));
+          result.extensions = { ...result.extensions, cost: costReport(requested, actual, budget) };
           contextValue.outcome.costReported = true;
           if (budget) {
             for (const [name, value] of rateLimitHeaders(budget))

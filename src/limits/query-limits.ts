@@ -67,7 +67,8 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
 /**
  * Items assumed for a list field without page arguments (a measure's statements, sources and
  * responses, a statement's measures and sources): these lists are a record's own few citations
- * and links, not collections to page through.
+ * and links, not collections to page through. The cost charged after execution counts what they
+ * held (see actual-cost.ts), so a longer one is paid for all the same.
  */
 const UNPAGED_LIST_ESTIMATE = 5;
 
@@ -81,12 +82,16 @@ const ROOT_TOTAL_COUNT_COST = 50;
 const NESTED_TOTAL_COUNT_COST = 5;
 
 /** What one `totalCount` in a connection on `parentType` costs. */
-function totalCountCost(parentType: GraphQLNamedType): number {
+export function totalCountCost(parentType: GraphQLNamedType): number {
   return parentType.name === 'Query' ? ROOT_TOTAL_COUNT_COST : NESTED_TOTAL_COUNT_COST;
 }
 
-/** How a field counts towards cost (see estimatorFor), decided by its schema alone. */
-type CostKind =
+/**
+ * How a field counts towards cost (see estimatorFor), decided by its schema alone so that the
+ * cost requested before execution and the cost counted in the result (actual-cost.ts) follow
+ * the same rules.
+ */
+export type CostKind =
   /** A scalar or enum, or a list of them: free, it comes with its row. */
   | 'leaf'
   /** A field of the introspection types: every object it returns counts 1. */
@@ -100,7 +105,10 @@ type CostKind =
   /** One object reached from another (`imposedBy`, `country`, `inResponseTo`): free. */
   | 'link';
 
-function costKindOf(parentType: GraphQLNamedType, field: GraphQLField<unknown, unknown>): CostKind {
+export function costKindOf(
+  parentType: GraphQLNamedType,
+  field: GraphQLField<unknown, unknown>,
+): CostKind {
   const named = getNamedType(field.type);
   if (isLeafType(named)) return 'leaf';
   if (parentType.name.startsWith('__') || field.name.startsWith('__')) return 'introspection';

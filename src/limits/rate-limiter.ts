@@ -76,27 +76,63 @@ export class RateLimiter {
   }
 
   /**
-   * Charges `cost` and returns the budget left; throws BudgetSpent (RATE_LIMITED, with
-   * retryAfterSeconds and the budget) when the budget is spent. Undefined when rate limits are
-   * off or the store failed (the request is then allowed, as before).
+   * Charges the cost an operation requested, before it runs; throws BudgetSpent (RATE_LIMITED,
+   * with retryAfterSeconds) when the budget left is smaller, after giving the points back: an
+   * operation refused does nothing and costs nothing. Returns the charge, to be settled against
+   * the actual cost once the operation has run; undefined when rate limits are off or the store
+   * failed (the operation is then let through, as before).
    */
-  async charge(subject: RateLimitSubject, cost: number): Promise<Budget | undefined> {
+  async charge(subject: RateLimitSubject, cost: number): Promise<Charge | undefined> {
     if (!this.config.enabled || cost <= 0) return undefined;
     const [limiter, key] = this.budgetOf(subject);
+    const points = Math.ceil(cost);
+    const chargedAt = Date.now();
     try {
-      return this.stateOf(limiter, await limiter.consume(key, Math.ceil(cost)));
+      const charged = await limiter.consume(key, points);
+      return {
+        subject,
+        points,
+        windowEndsAt: chargedAt + charged.msBeforeNext,
+        budget: this.stateOf(limiter, charged),
+      };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         this.logger.warn({ err: rejection }, 'rate limiter failed; request allowed');
         return undefined;
       }
+      // rate-limiter-flexible counts a refused consumption too: give it back.
+      const left = await limiter.reward(key, points).catch(() => rejection);
       const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw new BudgetSpent(
         `Rate limit reached: ${limiter.points} cost points per ${this.config.windowSeconds} s. ` +
           `Try again in ${retryAfter} s.`,
         retryAfter,
-        { ...this.stateOf(limiter, rejection), resetSeconds: retryAfter },
+        { ...this.stateOf(limiter, left), resetSeconds: retryAfter },
       );
+    }
+  }
+
+  /**
+   * Settles a charge against what the operation actually cost, as Shopify's API does: the
+   * difference is given back (`reward`) or, when a list held more than its estimate, taken
+   * (`penalty`). A refund is dropped once the window that held the charge has ended: the charge
+   * went with it. Returns the budget left.
+   */
+  async settle(charge: Charge, actual: number): Promise<Budget | undefined> {
+    const difference = charge.points - Math.ceil(actual);
+    if (difference === 0) return charge.budget;
+    const [limiter, key] = this.budgetOf(charge.subject);
+    try {
+      if (difference > 0 && Date.now() >= charge.windowEndsAt)
+        return await this.budget(charge.subject);
+      const settled =
+        difference > 0
+          ? await limiter.reward(key, difference)
+          : await limiter.penalty(key, -difference);
+      return this.stateOf(limiter, settled);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'rate limiter failed to settle a charge');
+      return charge.budget;
     }
   }
 
@@ -144,6 +180,16 @@ export interface Budget {
   /** Seconds until the window ends and the budget is whole again. */
   resetSeconds: number;
   windowSeconds: number;
+}
+
+/** A cost charged before an operation ran, to be settled once its actual cost is known. */
+export interface Charge {
+  subject: RateLimitSubject;
+  points: number;
+  /** When the window the points were charged in ends (ms since the epoch). */
+  windowEndsAt: number;
+  /** The budget left just after the charge. */
+  budget: Budget;
 }
 
 /** RATE_LIMITED because the budget left is smaller than the operation's cost. */

@@ -1,8 +1,13 @@
 import { type GraphQLSchema, parse } from 'graphql';
+import { actualCost } from '../../src/limits/actual-cost';
+import { costReport, rateLimitHeaders } from '../../src/limits/cost-report';
 import { operationCost } from '../../src/limits/query-limits';
 import { buildAppSchema } from '../../src/schema';
 
-/** The cost model's pure part: the cost an operation requests before it runs (operationCost). */
+/**
+ * The cost model's pure parts: the cost requested before execution (operationCost), the cost of
+ * what came back (actualCost, the same rules applied to the result), and how both are reported.
+ */
 let schema: GraphQLSchema;
 
 beforeAll(async () => {
@@ -11,6 +16,8 @@ beforeAll(async () => {
 
 const requested = (query: string, variables: Record<string, unknown> = {}) =>
   operationCost(schema, parse(query), variables, undefined);
+const returned = (query: string, data: unknown, variables: Record<string, unknown> = {}) =>
+  actualCost(schema, parse(query), undefined, variables, data);
 
 const FOUNDING = `{ country(code: "ru") { measuresImposed(filter: {kind: [ENTRY_BAN]}, first: 100) {
   edges { node { id title
@@ -64,5 +71,94 @@ describe('the cost requested', () => {
     expect(requested('{ measures(first: 10) { edges { node { targets { totalCount } } } } }')).toBe(
       1 + 10 * (1 + 1 + 5),
     );
+  });
+});
+
+describe('the cost of what came back', () => {
+  const PAGE = `{ measures(first: 100) { totalCount pageInfo { hasNextPage }
+    edges { node { id imposedBy { code } targets(first: 100) { edges { node { id } } } sources { title } } } } }`;
+
+  test('counts the items returned, by the same rules', () => {
+    const data = {
+      measures: {
+        totalCount: 2,
+        pageInfo: { hasNextPage: false },
+        edges: [
+          {
+            node: {
+              id: 'a',
+              imposedBy: { code: 'RU' },
+              targets: { edges: [{ node: { id: 't1' } }, { node: { id: 't2' } }] },
+              sources: [{ title: 's' }],
+            },
+          },
+          { node: { id: 'b', imposedBy: { code: 'JP' }, targets: { edges: [] }, sources: [] } },
+        ],
+      },
+    };
+    // 1 + 50 (the root totalCount) + (1 + (1 + 2) + 1) + (1 + 1)
+    expect(returned(PAGE, data)).toBe(58);
+    expect(returned(PAGE, data)).toBeLessThan(requested(PAGE)!);
+  });
+
+  test('an empty or null result costs 1, like any operation', () => {
+    expect(returned(PAGE, { measures: { totalCount: 0, pageInfo: null, edges: [] } })).toBe(51);
+    expect(returned('{ measure(id: "TWVhc3VyZTox") { id } }', { measure: null })).toBe(1);
+    expect(returned(PAGE, null)).toBe(1);
+  });
+
+  test('a totalCount skipped by @include, and lists under aliases, count as returned', () => {
+    const query = `query($count: Boolean!) { measures(first: 5) { totalCount @include(if: $count)
+      a: edges { node { id } } b: edges { cursor } } }`;
+    const edges = [{ node: { id: '1' } }, { node: { id: '2' } }];
+    const cursors = [{ cursor: 'x' }, { cursor: 'y' }];
+    expect(returned(query, { measures: { a: edges, b: cursors } }, { count: false })).toBe(5);
+    expect(
+      returned(query, { measures: { totalCount: 2, a: edges, b: cursors } }, { count: true }),
+    ).toBe(55);
+  });
+
+  test('objects of an interface type are read as the type that has their keys', () => {
+    const query = `query($ids: [ID!]!) { nodes(ids: $ids) { id
+      ... on Measure { targets(first: 10) { edges { node { id } } } }
+      ... on Official { name } } }`;
+    const data = {
+      nodes: [
+        { id: 'm', targets: { edges: [{ node: { id: 'o' } }, { node: { id: 'p' } }] } },
+        { id: 'o', name: 'Fumio Kishida' },
+        null,
+      ],
+    };
+    // The measure: 1 + (1 + 2); the official: 1; null: nothing.
+    expect(returned(query, data, { ids: ['m', 'o', 'x'] })).toBe(5);
+  });
+
+  test('introspection counts every object it returns', () => {
+    const data = {
+      __type: {
+        name: 'Query',
+        fields: [{ name: 'a', type: { name: null, ofType: { name: 'X' } } }],
+      },
+    };
+    const query =
+      '{ __type(name: "Query") { name fields { name type { name ofType { name } } } } }';
+    // __type, one field, its type, and that type's ofType.
+    expect(returned(query, data)).toBe(4);
+  });
+});
+
+describe('the report', () => {
+  test('RateLimit-Policy and RateLimit as draft-ietf-httpapi-ratelimit-headers writes them', () => {
+    const budget = { limit: 50_000, remaining: 49_000, resetSeconds: 42, windowSeconds: 60 };
+    expect(rateLimitHeaders(budget)).toEqual([
+      ['ratelimit-policy', '"default";q=50000;w=60'],
+      ['ratelimit', '"default";r=49000;t=42'],
+    ]);
+    expect(costReport(10_201, 21, budget)).toEqual({
+      requested: 10_201,
+      actual: 21,
+      budget: { limit: 50_000, remaining: 49_000, resetSeconds: 42 },
+    });
+    expect(costReport(0, 0, undefined)).toEqual({ requested: 0, actual: 0, budget: null });
   });
 });

@@ -1,5 +1,6 @@
 import { Role } from '../../../src/auth/role';
 import { loadConfig } from '../../../src/config';
+import { insertMeasure } from '../../helpers/fixtures';
 import {
   rateLimited,
   startTestServer,
@@ -8,9 +9,11 @@ import {
 } from '../../helpers/server';
 
 /**
- * Fair costs: the founding query of 100 × 100 is admitted, with the default budgets, while three
- * levels of 100 are not; every response reports the cost and the budget left, in
- * `extensions.cost` and the RateLimit headers.
+ * Fair costs: the founding query of 100 × 100 is admitted while three levels of 100 are not;
+ * what an operation actually returned is charged after it ran (the rest of the requested cost
+ * refunded, a list longer than its estimate charged in full); every response reports the cost
+ * and the budget left, in `extensions.cost` and the RateLimit headers; and an anonymous client
+ * can page through 10,000 measures, 100 at a time, within the default budget.
  */
 const defaults = loadConfig({ NODE_ENV: 'test' }).rateLimit;
 /** The default budgets (50,000 points a minute per address); per-second admission wide open. */
@@ -70,7 +73,7 @@ const FOUNDING_WITH_TYPENAMES = `{ country(code: "ru") { __typename
     sources { __typename title url } } } } } }`;
 
 describe('the cost model', () => {
-  test('the founding query (100 measures × 100 targets) is admitted, also with __typename everywhere', async () => {
+  test('the founding query (100 measures × 100 targets) is admitted, and charged what it returned', async () => {
     for (const query of [FOUNDING, FOUNDING_WITH_TYPENAMES]) {
       const { status, body, cost } = await post(server, query, {}, freshAddress());
       expect(status).toBe(200);
@@ -83,6 +86,28 @@ describe('the cost model', () => {
       // 1 for the connection, and per measure 1 + 100 targets (with their connection) + 5
       // statements of 5 sources each + 5 sources; the country links are free.
       expect(cost.requested).toBe(1 + 100 * (1 + 101 + 5 * (1 + 5) + 5));
+      // What came back, counted the same way.
+      const returned =
+        1 +
+        measures.reduce(
+          (sum: number, measure: any) =>
+            sum +
+            1 +
+            (1 + measure.targets.edges.length) +
+            measure.statements.reduce(
+              (inner: number, statement: any) => inner + 1 + statement.sources.length,
+              0,
+            ) +
+            measure.sources.length,
+          0,
+        );
+      expect(cost.actual).toBe(returned);
+      expect(cost.actual).toBeLessThan(10);
+      expect(cost.budget).toEqual({
+        limit: 50_000,
+        remaining: 50_000 - cost.actual,
+        resetSeconds: expect.any(Number),
+      });
     }
   });
 
@@ -108,6 +133,80 @@ describe('the cost model', () => {
       actual: 0,
       budget: { limit: 50_000, remaining: 50_000, resetSeconds: expect.any(Number) },
     });
+  });
+});
+
+describe('the actual cost is charged', () => {
+  const PAGE = `{ measures(first: 100) { edges { node { id
+    targets(first: 100) { edges { node { id name country { code } } } } } } } }`;
+
+  beforeAll(async () => {
+    const [{ count }] = await server.db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM measure',
+    );
+    for (let i = count; i < 10; i++) {
+      await insertMeasure(server.db, {
+        title: `Measure ${i}`,
+        imposedBy: 'GB',
+        announcedOn: '2023-01-01',
+      });
+    }
+  });
+
+  test('with 10 measures, pages of 100 × 100 are charged what they return and the rest refunded', async () => {
+    const address = freshAddress();
+    const costs: Cost[] = [];
+    // Six pages request 6 × 10,201 = 61,206 points, more than the minute's 50,000.
+    for (let i = 0; i < 6; i++) {
+      const { status, body, cost } = await post(server, PAGE, {}, address);
+      expect(status).toBe(200);
+      expect(body.data.measures.edges).toHaveLength(10);
+      costs.push(cost);
+    }
+    for (const cost of costs) {
+      expect(cost.requested).toBe(1 + 100 * (1 + 1 + 100));
+      expect(cost.actual).toBeLessThan(cost.requested / 100);
+    }
+    const spent = costs.reduce((sum, cost) => sum + cost.actual, 0);
+    expect(costs.reduce((sum, cost) => sum + cost.requested, 0)).toBeGreaterThan(50_000);
+    expect(costs.at(-1)!.budget!.remaining).toBe(50_000 - spent);
+  });
+
+  test('a plain list longer than its estimate is charged what it held', async () => {
+    const measure = await insertMeasure(server.db, {
+      title: 'Cited twelve times',
+      imposedBy: 'FR',
+      announcedOn: '2023-02-01',
+    });
+    // insertMeasure adds one source; eleven more make twelve, over the estimate of 5.
+    await server.db.query(
+      `INSERT INTO source (measure_id, title) SELECT $1, 'Source ' || g FROM generate_series(1, 11) g`,
+      [measure.id],
+    );
+    const address = freshAddress();
+    const { body, cost } = await post(
+      server,
+      'query($id: ID!) { measure(id: $id) { sources { title } } }',
+      { id: measure.globalId },
+      address,
+    );
+    expect(body.data.measure.sources).toHaveLength(12);
+    expect(cost).toMatchObject({ requested: 5, actual: 12 });
+    expect(cost.budget!.remaining).toBe(50_000 - 12);
+  });
+
+  test('an operation that ends in errors is charged its requested cost', async () => {
+    const address = freshAddress();
+    const { body, cost } = await post(
+      server,
+      '{ measures(first: 10) { edges { node { id } } } node(id: "not an id") { id } }',
+      {},
+      address,
+    );
+    expect(body.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(cost.requested).toBe(11);
+    expect(cost.actual).toBe(11);
+    expect(cost.budget!.remaining).toBe(50_000 - 11);
   });
 });
 
@@ -190,7 +289,7 @@ describe('every response reports cost and budget', () => {
     }
   });
 
-  test('429: the budget left, and a reset that matches Retry-After', async () => {
+  test('429: the budget left and a reset that matches Retry-After; the refused cost is not kept', async () => {
     const small = await startTestServer({
       rateLimit: rateLimited(30),
       trustProxy: ['loopback'],
@@ -201,11 +300,22 @@ describe('every response reports cost and budget', () => {
     const limited = await post(small, query, {}, address);
     expect(limited.status).toBe(429);
     const retryAfter = Number(limited.headers.get('retry-after'));
-    expect(limited.cost).toMatchObject({ requested: 21, actual: 0 });
-    expect(limited.cost.budget).toMatchObject({ limit: 30, resetSeconds: retryAfter });
-    expect(limited.headers.get('ratelimit')).toMatch(
-      new RegExp(`^"default";r=\\d+;t=${retryAfter}$`),
+    expect(limited.cost).toEqual({
+      requested: 21,
+      actual: 0,
+      budget: { limit: 30, remaining: 9, resetSeconds: retryAfter },
+    });
+    expect(limited.headers.get('ratelimit')).toBe(`"default";r=9;t=${retryAfter}`);
+    // What fits in the 9 points left still runs: the refused 21 were given back.
+    const cheap = await post(
+      small,
+      '{ countries(first: 3) { edges { node { code } } } }',
+      {},
+      address,
     );
+    expect(cheap.status).toBe(200);
+    expect(cheap.cost).toMatchObject({ requested: 4, actual: 4 });
+    expect(cheap.cost.budget!.remaining).toBe(5);
   });
 
   test('browsers may read the headers (CORS), and a server without rate limits says budget null', async () => {
@@ -223,5 +333,58 @@ describe('every response reports cost and budget', () => {
     expect(reply.cost).toEqual({ requested: 3, actual: 3, budget: null });
     expect(reply.headers.get('ratelimit')).toBeNull();
     expect(reply.headers.get('ratelimit-policy')).toBeNull();
+  });
+});
+
+describe('paging through 10,000 measures anonymously', () => {
+  let big: TestServer;
+
+  beforeAll(async () => {
+    big = await startTestServer({ rateLimit: DEFAULT_BUDGETS });
+    const [{ count }] = await big.db.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM measure',
+    );
+    await big.db.query(
+      `WITH m AS (
+         INSERT INTO measure (kind, title, imposed_by_code, target_country_code, target_count,
+           announced_on, status)
+         SELECT 'OTHER', 'Paged ' || g, 'GB', 'RU', 0, DATE '2023-01-01' + (g % 365), 'IN_FORCE'
+         FROM generate_series(1, $1::int) AS g RETURNING id)
+       INSERT INTO source (measure_id, title) SELECT id, 'Bulk fixture' FROM m`,
+      [10_000 - count],
+    );
+  });
+
+  test('100 pages of 100, with targets(first: 100) in each, finish without a 429', async () => {
+    const query = `query($after: String) { measures(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      edges { node { id title announcedOn imposedBy { code } targetCountry { code }
+        targets(first: 100) { edges { node { id name } } }
+        sources { title url } } } } }`;
+    const seen = new Set<string>();
+    let after: string | null = null;
+    let requested = 0;
+    let actual = 0;
+    let last: Cost | undefined;
+    let pages = 0;
+    for (;;) {
+      const { status, body, cost } = await post(big, query, { after });
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      for (const edge of body.data.measures.edges) seen.add(edge.node.id);
+      requested += cost.requested;
+      actual += cost.actual;
+      last = cost;
+      pages += 1;
+      if (!body.data.measures.pageInfo.hasNextPage) break;
+      after = body.data.measures.pageInfo.endCursor;
+    }
+    expect(pages).toBe(100);
+    expect(seen.size).toBe(10_000);
+    // Each page requests 1 + 100 × (1 + 101 + 5) = 10,701: 1,070,100 in all, 21 minutes' budget
+    // at the requested cost; what was returned is about 300 a page.
+    expect(requested).toBe(100 * 10_701);
+    expect(actual).toBeLessThan(50_000);
+    expect(last!.budget!.remaining).toBe(50_000 - actual);
   });
 });
