@@ -78,13 +78,19 @@ export function createApollo(deps: ApolloDependencies): ApolloServer<Context> {
   });
 }
 
-/** Runs one HTTP request through Apollo and writes its answer. */
+/**
+ * Runs one HTTP request through Apollo and writes its answer. Apollo refuses some requests
+ * without running any plugin (a batch, variables that are not an object, a query that is not a
+ * string): their answers get the top-level `extensions` that `unreported` gives (see
+ * limits-plugin.ts for all the others).
+ */
 export async function executeGraphQL(
   apollo: ApolloServer<Context>,
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
   context: Context,
+  unreported: () => Promise<Record<string, unknown>> = async () => ({}),
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -113,9 +119,23 @@ export async function executeGraphQL(
   )
     res.statusCode = 200;
   if (response.body.kind === 'complete') {
-    res.end(response.body.string);
+    const text = response.body.string;
+    res.end(context.outcome.costReported ? text : withExtensions(text, await unreported()));
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** A JSON answer with `extensions` added at its top level (as it was, when it is not an object). */
+function withExtensions(text: string, extensions: Record<string, unknown>): string {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) return text;
+  const existing = (answer as { extensions?: Record<string, unknown> }).extensions;
+  return JSON.stringify({ ...answer, extensions: { ...existing, ...extensions } });
 }

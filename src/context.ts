@@ -26,7 +26,11 @@ export interface Context {
    * Filled in by the limits plugin, read by server.ts. An object, because Apollo hands plugins
    * a shallow copy of the context.
    */
-  outcome: { failedBeforeExecution: boolean };
+  outcome: {
+    failedBeforeExecution: boolean;
+    /** Whether the answer carries `extensions.cost` (Apollo answers some requests with no plugin). */
+    costReported: boolean;
+  };
 }
 
 /**
@@ -60,7 +64,7 @@ export function createContext(
     requestId,
     caller,
     clientAddress,
-    outcome: { failedBeforeExecution: false },
+    outcome: { failedBeforeExecution: false, costReported: false },
     services,
     loaders: createLoaders(services),
     refreshLoaders() {

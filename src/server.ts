@@ -17,10 +17,11 @@ import {
   sendUnavailable,
   setCorsHeaders,
 } from './http/responses';
-import { Admission } from './limits/admission';
+import { Admission, subjectOf } from './limits/admission';
 import { clientAddressOf, fromTrustedProxyOf } from './limits/client-address';
 import { DocumentGuard } from './limits/document-guard';
-import type { RateLimiter } from './limits/rate-limiter';
+import { costReport, rateLimitHeaders } from './limits/cost-report';
+import type { RateLimiter, RateLimitSubject } from './limits/rate-limiter';
 import type { ChangeListener } from './live/change-listener';
 import type { Logger } from './logger';
 import type { Services } from './services';
@@ -133,13 +134,18 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
     const who = await admission.caller(req.headers.authorization, clientAddress);
     if (!who.ok) {
       req.resume();
-      return sendRefusal(req, res, who.refusal, config);
+      // A bad key is charged to the address; a request over its per-second rate or met by an
+      // unreachable database touched no budget, and says so with Retry-After alone.
+      const charged = who.refusal.kind === 'unauthenticated' ? { address: clientAddress } : null;
+      return sendRefusal(req, res, who.refusal, config, await nothingCharged(res, charged));
     }
     const caller = who.value;
+    const subject = subjectOf(caller, clientAddress);
     const body = await readBody(
       req,
       res,
       caller ? config.maxBodyBytesWithKey : config.maxBodyBytes,
+      () => nothingCharged(res, subject),
     );
     if (body === undefined) return;
     const request = graphQLRequestOf(req, body.parsed);
@@ -149,18 +155,36 @@ export async function startServer(deps: ServerDependencies): Promise<RunningServ
         400,
         'The query string is not valid percent-encoded UTF-8.',
         ErrorCode.BAD_USER_INPUT,
+        {},
+        await nothingCharged(res, subject),
       );
     }
     // The limits, before Apollo parses and fully validates the document (see DocumentGuard).
     const checked = admission.request(guard, request, false);
-    if (!checked.ok) return sendRefusal(req, res, checked.refusal, config);
+    if (!checked.ok) {
+      return sendRefusal(req, res, checked.refusal, config, await nothingCharged(res, subject));
+    }
     await executeGraphQL(
       apollo,
       req,
       res,
       body.parsed,
       createContext(deps.services, caller, requestId, clientAddress),
+      () => nothingCharged(res, subject),
     );
+  }
+
+  /**
+   * The cost report of a request refused before its operation was costed: nothing charged, and
+   * the budget left (with the RateLimit headers) when there is one to read.
+   */
+  async function nothingCharged(
+    res: ServerResponse,
+    subject: RateLimitSubject | null,
+  ): Promise<Record<string, unknown>> {
+    const budget = subject ? await admission.budget(subject) : undefined;
+    if (budget) for (const [name, value] of rateLimitHeaders(budget)) res.setHeader(name, value);
+    return { cost: costReport(0, 0, budget) };
   }
 
   async function ready(res: ServerResponse): Promise<void> {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../common/errors';
-import { sendGraphQLError } from './responses';
+import { type Extensions, sendGraphQLError } from './responses';
 
 /** Reading a request before Apollo does: its body, within a size limit, and its query fields. */
 
@@ -8,23 +8,26 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads the request body up to `limit` bytes and parses JSON bodies. Answers the request itself
- * (413, 400) and returns undefined when the body cannot be used.
+ * (413, 400, with the top-level `extensions` that `extensionsOf` gives) and returns undefined
+ * when the body cannot be used.
  */
 export async function readBody(
   req: IncomingMessage,
   res: ServerResponse,
   limit: number,
+  extensionsOf: () => Promise<Extensions | undefined> = async () => undefined,
 ): Promise<{ parsed: unknown } | undefined> {
   if (req.method !== 'POST') return { parsed: undefined };
   const tooLarge = `Request body larger than ${limit} bytes.`;
-  const refuse = () => {
+  const refuse = async () => {
     // Closing at once would reset the connection under a client still sending, which then never
     // reads the answer: discard the rest for a moment, answer, and close after.
-    res.setHeader('connection', 'close');
-    sendGraphQLError(res, 413, tooLarge, ErrorCode.BAD_USER_INPUT);
     req.resume();
     const cutOff = setTimeout(() => req.destroy(), 1000);
     req.once('end', () => clearTimeout(cutOff));
+    const extensions = await extensionsOf();
+    res.setHeader('connection', 'close');
+    sendGraphQLError(res, 413, tooLarge, ErrorCode.BAD_USER_INPUT, {}, extensions);
     return undefined;
   };
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -40,7 +43,14 @@ export async function readBody(
   try {
     text = UTF8.decode(Buffer.concat(chunks));
   } catch {
-    sendGraphQLError(res, 400, 'The request body is not valid UTF-8.', ErrorCode.BAD_USER_INPUT);
+    sendGraphQLError(
+      res,
+      400,
+      'The request body is not valid UTF-8.',
+      ErrorCode.BAD_USER_INPUT,
+      {},
+      await extensionsOf(),
+    );
     return undefined;
   }
   const contentType = req.headers['content-type'] ?? '';
@@ -48,7 +58,14 @@ export async function readBody(
   try {
     return { parsed: text.length ? JSON.parse(text) : undefined };
   } catch {
-    sendGraphQLError(res, 400, 'The request body is not valid JSON.', ErrorCode.BAD_USER_INPUT);
+    sendGraphQLError(
+      res,
+      400,
+      'The request body is not valid JSON.',
+      ErrorCode.BAD_USER_INPUT,
+      {},
+      await extensionsOf(),
+    );
     return undefined;
   }
 }

@@ -5,11 +5,17 @@ import { type AppError, ErrorCode } from '../common/errors';
 import { formatError } from '../common/format-error';
 import type { Config } from '../config';
 import type { Refusal } from '../limits/admission';
+import { costReport } from '../limits/cost-report';
 
 /**
  * The answers the HTTP server writes itself, before or instead of Apollo: JSON, GraphQL errors in
  * the media type the client prefers, refusals with their status and headers, and CORS headers.
+ * Each GraphQL answer carries top-level `extensions` (`cost`, see limits/cost-report.ts) when
+ * given.
  */
+
+/** Top-level extensions of a GraphQL response. */
+export type Extensions = Record<string, unknown>;
 
 export function setCorsHeaders(
   req: IncomingMessage,
@@ -28,7 +34,10 @@ export function setCorsHeaders(
     'access-control-allow-headers',
     'authorization, content-type, x-request-id, apollo-require-preflight, x-apollo-operation-name',
   );
-  res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
+  res.setHeader(
+    'access-control-expose-headers',
+    'x-request-id, retry-after, ratelimit, ratelimit-policy',
+  );
   res.setHeader('access-control-max-age', '86400');
 }
 
@@ -54,6 +63,7 @@ function sendRequestErrors(
   req: IncomingMessage,
   res: ServerResponse,
   errors: GraphQLFormattedError[],
+  extensions?: Extensions,
 ): void {
   const modern = prefersGraphQLResponse(req);
   res.statusCode = modern ? 400 : 200;
@@ -61,7 +71,7 @@ function sendRequestErrors(
     'content-type',
     `${modern ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`,
   );
-  res.end(JSON.stringify({ errors }));
+  res.end(JSON.stringify(extensions ? { errors, extensions } : { errors }));
 }
 
 /** A refused admission (limits/admission.ts) as HTTP says it. */
@@ -70,13 +80,14 @@ export function sendRefusal(
   res: ServerResponse,
   refusal: Refusal,
   config: Config,
+  extensions?: Extensions,
 ): void {
   switch (refusal.kind) {
     case 'unauthenticated':
       res.setHeader('www-authenticate', 'Bearer');
-      return sendGraphQLError(res, 401, refusal.error.message, refusal.error.code);
+      return sendGraphQLError(res, 401, refusal.error.message, refusal.error.code, {}, extensions);
     case 'rate-limited':
-      return sendRateLimited(res, refusal.error);
+      return sendRateLimited(res, refusal.error, extensions);
     case 'unavailable':
       return sendUnavailable(req, res);
     case 'invalid':
@@ -84,9 +95,13 @@ export function sendRefusal(
         req,
         res,
         refusal.errors.map((error) => formatError(error.toJSON(), error, config)),
+        extensions,
       );
   }
 }
+
+/** `extensions.cost` when nothing was charged and the budget cannot be read (the database is down). */
+const NOTHING_CHARGED = { cost: costReport(0, 0, undefined) };
 
 /** While the database cannot be reached: at once, without trying it. */
 export function sendUnavailable(req: IncomingMessage, res: ServerResponse): void {
@@ -97,6 +112,8 @@ export function sendUnavailable(req: IncomingMessage, res: ServerResponse): void
     503,
     'The database is unavailable; try again shortly.',
     ErrorCode.SERVICE_UNAVAILABLE,
+    {},
+    NOTHING_CHARGED,
   );
 }
 
@@ -110,13 +127,22 @@ export function sendShuttingDown(req: IncomingMessage, res: ServerResponse): voi
     503,
     'This server is shutting down; try again.',
     ErrorCode.SERVICE_UNAVAILABLE,
+    {},
+    NOTHING_CHARGED,
   );
 }
 
-function sendRateLimited(res: ServerResponse, error: AppError): void {
+function sendRateLimited(res: ServerResponse, error: AppError, extensions?: Extensions): void {
   const retryAfter = Number(error.extensions.retryAfterSeconds ?? 1);
   res.setHeader('retry-after', String(retryAfter));
-  sendGraphQLError(res, 429, error.message, error.code, { retryAfterSeconds: retryAfter });
+  sendGraphQLError(
+    res,
+    429,
+    error.message,
+    error.code,
+    { retryAfterSeconds: retryAfter },
+    extensions,
+  );
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -131,6 +157,8 @@ export function sendGraphQLError(
   message: string,
   code: string,
   details: Record<string, unknown> = {},
+  extensions?: Extensions,
 ): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code, ...details } }] });
+  const errors = [{ message, extensions: { code, ...details } }];
+  sendJson(res, status, extensions ? { errors, extensions } : { errors });
 }

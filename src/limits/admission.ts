@@ -6,7 +6,13 @@ import type { QueryLimits } from '../config';
 import type { DatabaseHealth } from '../database/health';
 import type { DocumentGuard } from './document-guard';
 import { assertAffordable, variablesOverLimits } from './query-limits';
-import type { RateLimiter, RateLimitSubject } from './rate-limiter';
+import {
+  type Budget,
+  BudgetSpent,
+  type Charge,
+  type RateLimiter,
+  type RateLimitSubject,
+} from './rate-limiter';
 
 /** Longest operation name accepted; error messages never echo more of what a client sent. */
 export const MAX_OPERATION_NAME_LENGTH = 100;
@@ -18,9 +24,22 @@ export const MAX_OPERATION_NAME_LENGTH = 100;
  */
 export type Refusal =
   | { kind: 'unauthenticated'; error: AppError }
-  | { kind: 'rate-limited'; error: AppError }
+  | {
+      kind: 'rate-limited';
+      error: AppError;
+      /** The operation's cost, when it was refused for being over the budget left. */
+      cost?: number;
+      budget?: Budget;
+    }
   | { kind: 'unavailable' }
   | { kind: 'invalid'; errors: AppError[] };
+
+/** An operation admitted and charged: its requested cost, and the charge to settle after it. */
+export interface Charged {
+  cost: number;
+  /** Undefined when rate limits are off (or their store failed and the operation was let in). */
+  charge?: Charge;
+}
 
 export type Admitted<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -110,7 +129,11 @@ export class Admission {
     return admitted(document);
   }
 
-  /** Refuses an operation over the cost limit, else charges its cost to the caller's budget. */
+  /**
+   * Refuses an operation over the cost limit, else charges its requested cost to the caller's
+   * budget (refused when the budget left is smaller). Over HTTP the charge is then settled
+   * against the actual cost (`settle`); a subscription keeps the cost charged when it started.
+   */
   async charge(
     schema: GraphQLSchema,
     subject: RateLimitSubject,
@@ -119,25 +142,41 @@ export class Admission {
       variables: Record<string, unknown> | undefined;
       operationName: string | null | undefined;
     },
-  ): Promise<Admitted<number>> {
+  ): Promise<Admitted<Charged>> {
+    let cost: number | undefined;
     try {
-      const cost = assertAffordable(
+      cost = assertAffordable(
         schema,
         operation.document,
         operation.variables,
         operation.operationName,
         this.deps.limits,
       );
-      await this.deps.rateLimiter.charge(subject, cost);
-      return admitted(cost);
+      const charge = await this.deps.rateLimiter.charge(subject, cost);
+      return admitted({ cost, charge });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return refused(
         error.code === ErrorCode.RATE_LIMITED
-          ? { kind: 'rate-limited', error }
+          ? {
+              kind: 'rate-limited',
+              error,
+              cost,
+              budget: error instanceof BudgetSpent ? error.budget : undefined,
+            }
           : { kind: 'invalid', errors: [error] },
       );
     }
+  }
+
+  /** Settles a charge against the operation's actual cost; returns the budget left. */
+  settle(charge: Charge, actual: number): Promise<Budget | undefined> {
+    return this.deps.rateLimiter.settle(charge, actual);
+  }
+
+  /** The caller's budget left, charging nothing (undefined when rate limits are off). */
+  budget(subject: RateLimitSubject): Promise<Budget | undefined> {
+    return this.deps.rateLimiter.budget(subject);
   }
 
   private async admit(subject: RateLimitSubject): Promise<Refusal | undefined> {

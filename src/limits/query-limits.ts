@@ -8,6 +8,8 @@ import {
   getNamedType,
   getNullableType,
   GraphQLError,
+  type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLSchema,
   isAbstractType,
   isEnumType,
@@ -62,8 +64,13 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
   ];
 }
 
-/** Items assumed for a list field without page arguments (statements, sources, responses...). */
-const UNPAGED_LIST_ESTIMATE = 10;
+/**
+ * Items assumed for a list field without page arguments (a measure's statements, sources and
+ * responses, a statement's measures and sources): these lists are a record's own few citations
+ * and links, not collections to page through. The cost charged after execution counts what they
+ * held (see actual-cost.ts), so a longer one is paid for all the same.
+ */
+const UNPAGED_LIST_ESTIMATE = 5;
 
 /**
  * A connection's `totalCount` is a count over every matching row, however small the page: at the
@@ -74,15 +81,58 @@ const UNPAGED_LIST_ESTIMATE = 10;
 const ROOT_TOTAL_COUNT_COST = 50;
 const NESTED_TOTAL_COUNT_COST = 5;
 
+/** What one `totalCount` in a connection on `parentType` costs. */
+export function totalCountCost(parentType: GraphQLNamedType): number {
+  return parentType.name === 'Query' ? ROOT_TOTAL_COUNT_COST : NESTED_TOTAL_COUNT_COST;
+}
+
 /**
- * Cost ~ how many objects a query can return. Scalars are free (they come with their row); each
- * object costs 1 plus what is selected in it; a list multiplies by how many items it can hold:
- * `first`/`last` of a connection (literal or variable; values above the page limit are refused by
- * the field itself, so they count as the limit), 20 when omitted, the number of ids for `nodes`,
- * and 10 for lists without page arguments. A connection's `edges` add nothing of their own; its
- * `totalCount` costs ROOT_TOTAL_COUNT_COST or NESTED_TOTAL_COUNT_COST.
- * Introspection is counted the same way, its lists by their sizes in this schema (see
- * introspectionListSizes), so that aliased copies of the schema cost what they return.
+ * How a field counts towards cost (see estimatorFor), decided by its schema alone so that the
+ * cost requested before execution and the cost counted in the result (actual-cost.ts) follow
+ * the same rules.
+ */
+export type CostKind =
+  /** A scalar or enum, or a list of them: free, it comes with its row. */
+  | 'leaf'
+  /** A field of the introspection types: every object it returns counts 1. */
+  | 'introspection'
+  /** A connection: 1, plus its `totalCount`, plus what its edges hold. */
+  | 'connection'
+  /** A connection's `edges`: each edge (with its node) counts 1 plus what its node holds. */
+  | 'edges'
+  /** Any other list of objects: each item counts 1 plus what it holds. */
+  | 'list'
+  /** One object reached from another (`imposedBy`, `country`, `inResponseTo`): free. */
+  | 'link';
+
+export function costKindOf(
+  parentType: GraphQLNamedType,
+  field: GraphQLField<unknown, unknown>,
+): CostKind {
+  const named = getNamedType(field.type);
+  if (isLeafType(named)) return 'leaf';
+  if (parentType.name.startsWith('__') || field.name.startsWith('__')) return 'introspection';
+  if (named.name.endsWith('Connection')) return 'connection';
+  if (parentType.name.endsWith('Connection') && field.name === 'edges') return 'edges';
+  if (isListType(getNullableType(field.type))) return 'list';
+  return 'link';
+}
+
+/**
+ * Cost ~ how many items of lists a query can return, as GitHub counts the nodes of a query:
+ * each item of a list costs 1 plus what is selected in it, and a list multiplies that by how
+ * many items it can hold: `first`/`last` of a connection (literal or variable; values above the
+ * page limit are refused by the field itself, so they count as the limit), 20 when omitted, the
+ * number of ids for `nodes`, and UNPAGED_LIST_ESTIMATE for lists without page arguments. A
+ * connection costs 1 of its own (one more statement, or one more group of one) and its
+ * `totalCount` ROOT_TOTAL_COUNT_COST or NESTED_TOTAL_COUNT_COST. Scalars are free, and so is a
+ * single object reached through a link (`imposedBy`, a target's `country`, `pageInfo`): at most
+ * one per item around it, read in the same batch as its siblings, and the document's size bounds
+ * how many links it names. Every operation costs at least 1.
+ *
+ * Introspection is counted as the objects it returns, links included, its lists by their sizes
+ * in this schema (see introspectionListSizes), so that aliased copies of the schema cost what
+ * they return.
  */
 const estimatorFor =
   (
@@ -90,38 +140,48 @@ const estimatorFor =
     introspectionLists: Map<string, number>,
   ): ComplexityEstimator =>
   ({ type, field, node, args, childComplexity }) => {
-    const named = getNamedType(field.type);
-    // totalCount is charged by the connection around it (see below), which knows where it is.
-    if (isLeafType(named)) return 0;
-    if (type.name.startsWith('__') || field.name.startsWith('__')) {
-      const items = isListType(getNullableType(field.type))
-        ? (introspectionLists.get(`${type.name}.${field.name}`) ?? UNPAGED_LIST_ESTIMATE)
-        : field.name === 'ofType'
-          ? OF_TYPE_ESTIMATE
-          : 1;
-      return items * (1 + childComplexity);
+    switch (costKindOf(type, field)) {
+      case 'leaf':
+        // totalCount is charged by the connection around it (see below), which knows where it is.
+        return 0;
+      case 'introspection': {
+        const items = isListType(getNullableType(field.type))
+          ? (introspectionLists.get(`${type.name}.${field.name}`) ?? UNPAGED_LIST_ESTIMATE)
+          : field.name === 'ofType'
+            ? OF_TYPE_ESTIMATE
+            : 1;
+        return items * (1 + childComplexity);
+      }
+      case 'connection': {
+        // totalCount is counted once, not once per item of the page.
+        const counted =
+          totalCountCost(type) * totalCountsIn(node.selectionSet, fragments, new Set());
+        return 1 + counted + childComplexity * pageSizeOf(args);
+      }
+      case 'edges':
+        return 1 + childComplexity;
+      case 'list': {
+        const items =
+          field.name === 'nodes' && Array.isArray(args.ids)
+            ? args.ids.length
+            : UNPAGED_LIST_ESTIMATE;
+        return Math.max(1, items) * (1 + childComplexity);
+      }
+      case 'link':
+        return childComplexity;
     }
-    if (named.name.endsWith('Connection')) {
-      // totalCount is counted once, not once per item of the page.
-      const counted =
-        (type.name === 'Query' ? ROOT_TOTAL_COUNT_COST : NESTED_TOTAL_COUNT_COST) *
-        totalCountsIn(node.selectionSet, fragments, new Set());
-      const requested =
-        typeof args.first === 'number'
-          ? args.first
-          : typeof args.last === 'number'
-            ? args.last
-            : DEFAULT_PAGE_SIZE;
-      return 1 + counted + childComplexity * Math.max(1, Math.min(requested, MAX_PAGE_SIZE));
-    }
-    if (type.name.endsWith('Connection') && field.name === 'edges') return childComplexity;
-    if (isListType(getNullableType(field.type))) {
-      const items =
-        field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : UNPAGED_LIST_ESTIMATE;
-      return Math.max(1, items) * (1 + childComplexity);
-    }
-    return 1 + childComplexity;
   };
+
+/** The items a connection's page can hold: `first`, else `last`, else the default page. */
+function pageSizeOf(args: Record<string, unknown>): number {
+  const requested =
+    typeof args.first === 'number'
+      ? args.first
+      : typeof args.last === 'number'
+        ? args.last
+        : DEFAULT_PAGE_SIZE;
+  return Math.max(1, Math.min(requested, MAX_PAGE_SIZE));
+}
 
 /**
  * A type reference is wrapped (non-null, list) about half the time: clients ask for `ofType`
@@ -222,7 +282,7 @@ export function operationCost(
       estimators: [estimatorFor(fragments, introspectionListSizes(schema))],
       maxQueryNodes: 20_000,
     });
-    return Math.ceil(cost);
+    return Math.max(1, Math.ceil(cost));
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
       return Number.POSITIVE_INFINITY;

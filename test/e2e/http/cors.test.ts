@@ -51,7 +51,10 @@ describe('CORS with a list of origins', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(origin);
     expect(response.headers.get('vary') ?? '').toMatch(/origin/i);
     expect(response.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
-    expect(await response.json()).toEqual({ data: { country: { name: 'Japan' } } });
+    expect(await response.json()).toEqual({
+      data: { country: { name: 'Japan' } },
+      extensions: { cost: expect.any(Object) },
+    });
   });
 
   test.each([
@@ -75,7 +78,10 @@ describe('CORS with a list of origins', () => {
     const response = await post(undefined);
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(await response.json()).toEqual({ data: { country: { name: 'Japan' } } });
+    expect(await response.json()).toEqual({
+      data: { country: { name: 'Japan' } },
+      extensions: { cost: expect.any(Object) },
+    });
   });
 
   test('preflight from an allowed origin: 204 with the methods and headers a client needs', async () => {

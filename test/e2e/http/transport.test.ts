@@ -29,7 +29,10 @@ test('a GET query without extra headers is answered (as urql sends it)', async (
   const query = encodeURIComponent('{ country(code: "jp") { name } }');
   const response = await fetch(`${server.url}?query=${query}`);
   expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ data: { country: { name: 'Japan' } } });
+  expect(await response.json()).toEqual({
+    data: { country: { name: 'Japan' } },
+    extensions: { cost: expect.any(Object) },
+  });
 });
 
 test('a browser gets the playground on GET /graphql', async () => {

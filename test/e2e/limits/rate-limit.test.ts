@@ -108,7 +108,7 @@ test('subscriptions are charged at subscribe time, with the same budgets', async
       'subscription { measureAdded { imposedBy { code } targets { edges { node { name } } } } }',
     ),
   );
-  // Each costs 23; whichever is charged third is over the anonymous budget of 50 for 127.0.0.1
+  // Each costs 21; whichever is charged third is over the anonymous budget of 50 for 127.0.0.1
   // (the three are charged concurrently, in no fixed order).
   await Promise.any(subs.map((sub) => sub.ended()));
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -75,7 +75,10 @@ test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0'
     const answered = await slow;
     expect(answered).toEqual({
       status: 200,
-      body: { data: { updateMeasure: { title: 'After' } } },
+      body: {
+        data: { updateMeasure: { title: 'After' } },
+        extensions: { cost: expect.any(Object) },
+      },
     });
     await pipelinedClosed;
     const responses = Buffer.concat(received)
