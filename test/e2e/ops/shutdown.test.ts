@@ -4,6 +4,7 @@ import { cleanUp, onCleanup } from '../../helpers/cleanup';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { insertMeasure } from '../../helpers/fixtures';
 import { ensureBuilt, post, runCli, startServerProcess } from '../../helpers/processes';
+import { waitUntil } from '../../helpers/wait';
 
 /**
  * SIGTERM while a request waits on a slow statement (a row lock held by this test): the request
@@ -62,15 +63,28 @@ test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0'
         `mutation { updateMeasure(id: "${measure.globalId}", input: { summary: "Pipelined" }) { summary } }`,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the updates now wait on the lock
-    server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    pipelined.write(request('{ country(code: "JP") { name } }'));
-    const refused = await fetch(`${server.url.replace('/graphql', '/healthz')}`).then(
-      (response) => `status ${response.status}`,
-      () => 'refused',
+    // Both updates wait on the lock (polled, not slept: a loaded machine takes its time).
+    await waitUntil(
+      'both updates waiting on the lock',
+      async () => {
+        const [row] = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        return row!.n >= 2;
+      },
+      60_000,
     );
-    expect(refused).toBe('refused');
+    server.child.kill('SIGTERM');
+    // Draining: new connections are refused (polled: the signal takes its time under load).
+    const healthz = () =>
+      fetch(`${server.url.replace('/graphql', '/healthz')}`).then(
+        (response) => `status ${response.status}`,
+        () => 'refused',
+      );
+    await waitUntil('new connections refused', async () => (await healthz()) === 'refused', 60_000);
+    pipelined.write(request('{ country(code: "JP") { name } }'));
+    expect(await healthz()).toBe('refused');
     await locker.query('COMMIT');
     const answered = await slow;
     expect(answered).toEqual({
@@ -98,4 +112,4 @@ test('SIGTERM during a slow write lets it finish, refuses new work, and exits 0'
     measure.id,
   ]);
   expect(row!.title).toBe('After');
-}, 30_000);
+}, 120_000);

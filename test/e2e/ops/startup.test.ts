@@ -16,14 +16,14 @@ test('a bad HOST stops the process with a readable message and EX_CONFIG, not a 
   onCleanup(() => db.drop());
   const result = await runMain(
     { DATABASE_URL: db.url, HOST: 'no-such-host.invalid', PORT: '0' },
-    25_000,
+    90_000,
   );
   // One readable line (no stack): the configuration must change (EX_CONFIG).
   expect({ code: result.code, stack: /"stack"|\n\s+at /.test(result.output) }).toEqual({
     code: 78,
     stack: false,
   });
-}, 40_000);
+}, 120_000);
 
 test('WORKERS=2 on a port another process holds fails with a clear error instead of restarting workers forever', async () => {
   ensureBuilt();
@@ -35,9 +35,9 @@ test('WORKERS=2 on a port another process holds fails with a clear error instead
   const port = (holder.address() as net.AddressInfo).port;
   const result = await runMain(
     { DATABASE_URL: db.url, WORKERS: '2', HOST: '127.0.0.1', PORT: String(port) },
-    20_000,
+    90_000,
   );
   // Not workers restarted for ever: the first that cannot listen stops the whole process.
   expect(result.code).toBe(78);
   expect(result.output).toMatch(/port is already in use/);
-}, 40_000);
+}, 120_000);
