@@ -25,7 +25,7 @@ export interface PlannedStatement {
  * through the resolvers as before. Arguments are validated by the same service methods the
  * resolvers call (an invalid one also declines, so the resolvers report it the usual way), lists
  * reuse the services' conditions, orders and keyset SQL, and every value is written as the
- * resolvers' scalars write it: the answer is the same JSON, byte for byte (test/planner.test.ts
+ * resolvers' scalars write it: the answer is the same JSON, byte for byte (test/e2e/reads/planner.test.ts
  * compares the two paths).
  *
  * Here the request is read; objects.ts builds the JSON of each object, connection.ts of each
